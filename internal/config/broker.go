@@ -1,0 +1,209 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// brokerDef describes one broker property.
+type brokerDef struct {
+	name     string
+	typ      Type
+	def      string // "" with hasDefault false means "no default"
+	doc      string
+	validate func(string) error
+	// ignored properties are accepted for compatibility with Kafka's
+	// server.properties but have no effect on a single-node broker.
+	ignored bool
+}
+
+const (
+	hourMs = 60 * 60 * 1000
+	weekMs = 7 * 24 * hourMs
+)
+
+var brokerDefs = []brokerDef{
+	{name: "node.id", typ: Int, def: "1", doc: "This broker's node id.", validate: atLeast(0)},
+	{name: "broker.id", typ: Int, def: "", doc: "Older name of node.id; if set it must equal node.id."},
+	{name: "log.dirs", typ: String, def: "", doc: "Data directory (one only); --data-dir overrides it."},
+	{name: "log.dir", typ: String, def: "", doc: "Used when log.dirs is not set."},
+	{name: "listeners", typ: List, def: "", doc: "PLAINTEXT://host:port; --listen overrides it. Listeners named in controller.listener.names are ignored."},
+	{name: "advertised.listeners", typ: List, def: "", doc: "PLAINTEXT://host:port given to clients; --advertise overrides it."},
+	{name: "auto.create.topics.enable", typ: Boolean, def: "true", doc: "Create unknown topics on Metadata and Produce."},
+	{name: "delete.topic.enable", typ: Boolean, def: "true", doc: "Allow DeleteTopics."},
+	{name: "num.partitions", typ: Int, def: "1", doc: "Partitions of auto-created topics.", validate: atLeast(1)},
+	{name: "default.replication.factor", typ: Int, def: "1", doc: "Single node: only 1.", validate: oneOf("1")},
+	{name: "socket.request.max.bytes", typ: Int, def: "104857600", doc: "Largest request frame accepted; bigger frames close the connection.", validate: atLeast(1)},
+	{name: "fetch.max.bytes", typ: Int, def: "57671680", doc: "Upper bound on a Fetch response's size.", validate: atLeast(1024)},
+	{name: "message.max.bytes", typ: Int, def: "1048588", doc: "Default max.message.bytes of topics.", validate: atLeast(0)},
+	{name: "log.segment.bytes", typ: Int, def: "1073741824", doc: "Default segment.bytes.", validate: atLeast(14)},
+	{name: "log.roll.ms", typ: Long, def: "", doc: "Default segment.ms; wins over log.roll.hours."},
+	{name: "log.roll.hours", typ: Int, def: "168", doc: "Default segment.ms in hours.", validate: atLeast(1)},
+	{name: "log.retention.ms", typ: Long, def: "", doc: "Default retention.ms; wins over minutes and hours. -1 keeps forever."},
+	{name: "log.retention.minutes", typ: Int, def: "", doc: "Default retention.ms in minutes."},
+	{name: "log.retention.hours", typ: Int, def: "168", doc: "Default retention.ms in hours."},
+	{name: "log.retention.bytes", typ: Long, def: "-1", doc: "Default retention.bytes.", validate: atLeast(-1)},
+	{name: "log.retention.check.interval.ms", typ: Long, def: "300000", doc: "How often retention runs.", validate: atLeast(1)},
+	{name: "log.index.interval.bytes", typ: Int, def: "4096", doc: "Default index.interval.bytes.", validate: atLeast(0)},
+	{name: "log.cleanup.policy", typ: List, def: "delete", doc: "Default cleanup.policy.", validate: oneOf("delete")},
+	{name: "log.message.timestamp.type", typ: String, def: "CreateTime", doc: "Default message.timestamp.type.", validate: oneOf("CreateTime", "LogAppendTime")},
+	{name: "compression.type", typ: String, def: "producer", doc: "Default compression.type.", validate: oneOf("producer")},
+	{name: "min.insync.replicas", typ: Int, def: "1", doc: "Single node: only 1.", validate: oneOf("1")},
+	{name: "log.flush.interval.ms", typ: Long, def: "1000", doc: "Samsa: how often data not yet on disk (acks=0/1) is fsynced in the background.", validate: atLeast(1)},
+	{name: "samsa.acks.all.fsync", typ: Boolean, def: "true", doc: "Samsa: acknowledge acks=all produces only after fsync (group-committed). false answers after the write, as acks=1."},
+	{name: "max.incremental.fetch.session.cache.slots", typ: Int, def: "1000", doc: "Incremental fetch sessions kept (KIP-227).", validate: atLeast(0)},
+	{name: "connections.max.idle.ms", typ: Long, def: "600000", doc: "Close connections idle this long.", validate: atLeast(1)},
+	{name: "group.min.session.timeout.ms", typ: Int, def: "6000", doc: "Consumer groups (not implemented yet)."},
+	{name: "group.max.session.timeout.ms", typ: Int, def: "1800000", doc: "Consumer groups (not implemented yet)."},
+	{name: "group.initial.rebalance.delay.ms", typ: Int, def: "3000", doc: "Consumer groups (not implemented yet)."},
+	{name: "offsets.retention.minutes", typ: Int, def: "10080", doc: "Consumer groups (not implemented yet)."},
+
+	// Kafka quickstart and multi-node settings that mean nothing here.
+	{name: "process.roles", typ: List, ignored: true},
+	{name: "controller.quorum.voters", typ: List, ignored: true},
+	{name: "controller.quorum.bootstrap.servers", typ: List, ignored: true},
+	{name: "controller.listener.names", typ: List, ignored: true},
+	{name: "inter.broker.listener.name", typ: String, ignored: true},
+	{name: "listener.security.protocol.map", typ: List, ignored: true},
+	{name: "num.network.threads", typ: Int, ignored: true},
+	{name: "num.io.threads", typ: Int, ignored: true},
+	{name: "socket.send.buffer.bytes", typ: Int, ignored: true},
+	{name: "socket.receive.buffer.bytes", typ: Int, ignored: true},
+	{name: "num.recovery.threads.per.data.dir", typ: Int, ignored: true},
+	{name: "offsets.topic.replication.factor", typ: Int, ignored: true},
+	{name: "transaction.state.log.replication.factor", typ: Int, ignored: true},
+	{name: "transaction.state.log.min.isr", typ: Int, ignored: true},
+	{name: "share.coordinator.state.topic.replication.factor", typ: Int, ignored: true},
+	{name: "share.coordinator.state.topic.min.isr", typ: Int, ignored: true},
+}
+
+func lookupBrokerDef(name string) (brokerDef, bool) {
+	for _, d := range brokerDefs {
+		if d.name == name {
+			return d, true
+		}
+	}
+	return brokerDef{}, false
+}
+
+// Broker is the validated broker configuration.
+type Broker struct {
+	values  map[string]string // every known property, defaults filled in
+	set     map[string]bool   // properties the operator set explicitly
+	Ignored []string          // accepted but ignored properties that were set
+}
+
+// NewBroker validates props (from a file and overrides, already merged) and
+// fills in defaults. Unknown property names are an error.
+func NewBroker(props map[string]string) (*Broker, error) {
+	b := &Broker{values: make(map[string]string), set: make(map[string]bool)}
+	for _, d := range brokerDefs {
+		if !d.ignored && d.def != "" {
+			b.values[d.name] = d.def
+		}
+	}
+	names := make([]string, 0, len(props))
+	for name := range props {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := b.setProperty(name, props[name]); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.resolveDerived(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *Broker) setProperty(name, value string) error {
+	d, ok := lookupBrokerDef(name)
+	if !ok {
+		return fmt.Errorf("config: unknown broker property %q", name)
+	}
+	if d.ignored {
+		b.Ignored = append(b.Ignored, name)
+		b.values[name] = value
+		return nil
+	}
+	if err := d.typ.check(value); err != nil {
+		return fmt.Errorf("config: %s=%q: %v", name, value, err)
+	}
+	if d.validate != nil {
+		if err := d.validate(value); err != nil {
+			return fmt.Errorf("config: %s=%q: %v", name, value, err)
+		}
+	}
+	b.values[name] = value
+	b.set[name] = true
+	return nil
+}
+
+// resolveDerived computes properties that Kafka derives from others, such as
+// log.retention.ms from minutes or hours.
+func (b *Broker) resolveDerived() error {
+	if v, ok := b.values["broker.id"]; ok && v != b.values["node.id"] {
+		if b.set["node.id"] {
+			return fmt.Errorf("config: broker.id=%s and node.id=%s differ", v, b.values["node.id"])
+		}
+		b.values["node.id"] = v
+	}
+	if !b.set["log.retention.ms"] {
+		switch {
+		case b.set["log.retention.minutes"]:
+			b.values["log.retention.ms"] = strconv.FormatInt(mustInt64(b.values["log.retention.minutes"])*60*1000, 10)
+		default:
+			b.values["log.retention.ms"] = strconv.FormatInt(mustInt64(b.values["log.retention.hours"])*hourMs, 10)
+		}
+	}
+	if !b.set["log.roll.ms"] {
+		b.values["log.roll.ms"] = strconv.FormatInt(mustInt64(b.values["log.roll.hours"])*hourMs, 10)
+	}
+	if n := mustInt64(b.values["log.retention.ms"]); n < -1 {
+		return fmt.Errorf("config: log.retention.ms=%d: must be at least -1", n)
+	}
+	return nil
+}
+
+// Value returns a property's effective value and whether it has one.
+func (b *Broker) Value(name string) (string, bool) {
+	v, ok := b.values[name]
+	return v, ok
+}
+
+// IsSet reports whether the operator set the property explicitly.
+func (b *Broker) IsSet(name string) bool { return b.set[name] }
+
+func (b *Broker) int64(name string) int64 { return mustInt64(b.values[name]) }
+func (b *Broker) bool(name string) bool   { return b.values[name] == "true" }
+func (b *Broker) ms(name string) time.Duration {
+	return time.Duration(b.int64(name)) * time.Millisecond
+}
+
+func (b *Broker) NodeID() int32                { return int32(b.int64("node.id")) }
+func (b *Broker) AutoCreateTopics() bool       { return b.bool("auto.create.topics.enable") }
+func (b *Broker) DeleteTopicEnable() bool      { return b.bool("delete.topic.enable") }
+func (b *Broker) NumPartitions() int32         { return int32(b.int64("num.partitions")) }
+func (b *Broker) SocketRequestMaxBytes() int32 { return int32(b.int64("socket.request.max.bytes")) }
+func (b *Broker) FetchMaxBytes() int32         { return int32(b.int64("fetch.max.bytes")) }
+func (b *Broker) RetentionCheckInterval() time.Duration {
+	return b.ms("log.retention.check.interval.ms")
+}
+func (b *Broker) FlushInterval() time.Duration { return b.ms("log.flush.interval.ms") }
+func (b *Broker) AcksAllFsync() bool           { return b.bool("samsa.acks.all.fsync") }
+func (b *Broker) FetchSessionSlots() int {
+	return int(b.int64("max.incremental.fetch.session.cache.slots"))
+}
+func (b *Broker) ConnectionsMaxIdle() time.Duration { return b.ms("connections.max.idle.ms") }
+
+// DataDir is log.dirs (or log.dir) when set, else "".
+func (b *Broker) DataDir() string {
+	if v := b.values["log.dirs"]; v != "" {
+		return v
+	}
+	return b.values["log.dir"]
+}

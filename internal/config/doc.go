@@ -1,0 +1,11 @@
+// Package config holds Samsa's broker and topic settings under Apache Kafka's
+// property names, so that an operator's server.properties and a client's
+// topic configs mean what they mean on Kafka.
+//
+// Settings arrive in three layers, later ones winning, as kafka-server-start.sh
+// applies them: built-in defaults, a server.properties file (--config), and
+// repeated name=value overrides (--override). A name that is not a Kafka
+// broker property Samsa knows is an error at start-up; a few Kafka properties
+// that only make sense for a multi-node KRaft cluster are accepted and
+// ignored so that Kafka's quickstart file works unchanged.
+package config
