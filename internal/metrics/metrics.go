@@ -4,6 +4,7 @@
 package metrics
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,7 +26,9 @@ type Metrics struct {
 	bytesIn  *prometheus.CounterVec
 	bytesOut *prometheus.CounterVec
 
-	byKey [maxKey]apiSeries
+	// byKey caches each API key's series, created on first use so that
+	// /metrics lists only the APIs clients actually called.
+	byKey [maxKey]atomic.Pointer[apiSeries]
 }
 
 type apiSeries struct {
@@ -58,25 +61,24 @@ func New() *Metrics {
 	}
 	m.Registry.MustRegister(m.requests, m.errors, m.latency, m.bytesIn, m.bytesOut,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for key := range m.byKey {
-		name := kmsg.NameForKey(int16(key))
-		if name == "Unknown" && key != maxKey-1 {
-			continue // unknown keys share the last slot's series
-		}
-		m.byKey[key] = apiSeries{
-			requests: m.requests.WithLabelValues(name),
-			errors:   m.errors.WithLabelValues(name),
-			latency:  m.latency.WithLabelValues(name),
-		}
-	}
 	return m
 }
 
-func (m *Metrics) series(key int16) apiSeries {
-	if key >= 0 && int(key) < maxKey && m.byKey[key].requests != nil {
-		return m.byKey[key]
+func (m *Metrics) series(key int16) *apiSeries {
+	if key < 0 || key >= maxKey {
+		key = maxKey - 1 // beyond every real key: shares "Unknown"
 	}
-	return m.byKey[maxKey-1]
+	if s := m.byKey[key].Load(); s != nil {
+		return s
+	}
+	name := kmsg.NameForKey(key)
+	s := &apiSeries{
+		requests: m.requests.WithLabelValues(name),
+		errors:   m.errors.WithLabelValues(name),
+		latency:  m.latency.WithLabelValues(name),
+	}
+	m.byKey[key].Store(s)
+	return s
 }
 
 // ObserveRequest records one handled request.

@@ -1,0 +1,143 @@
+package broker
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/samsa-streaming/samsa/internal/partition"
+)
+
+// Acks values of a produce request.
+const (
+	AcksNone   int16 = 0
+	AcksLeader int16 = 1
+	AcksAll    int16 = -1
+)
+
+// ProducePart is one partition's batch in a produce request. Records is a
+// single record batch owned by the broker from here on (it is edited in
+// place). Topic is looked up by TopicID when Topic is "".
+type ProducePart struct {
+	Topic     string
+	TopicID   [16]byte
+	Partition int32
+	Records   []byte
+}
+
+// ProduceResult answers one ProducePart.
+type ProduceResult struct {
+	Err            error // nil or a kerr code, possibly wrapped with a message
+	BaseOffset     int64
+	LogAppendTime  int64
+	LogStartOffset int64
+}
+
+// Produced is the outcome of appending a produce request's batches. The
+// appends happen, in order, inside Produce; Wait then satisfies the acks.
+type Produced struct {
+	b        *Broker
+	results  []ProduceResult
+	appended []*partition.Partition
+	sync     bool
+}
+
+// Produce appends each part's batch. Callers that need request order (a
+// connection's pipelined produces) call Produce in that order and may Wait
+// concurrently.
+func (b *Broker) Produce(acks int16, parts []ProducePart) *Produced {
+	pr := &Produced{
+		b:        b,
+		results:  make([]ProduceResult, len(parts)),
+		appended: make([]*partition.Partition, 0, len(parts)),
+		sync:     acks == AcksAll && b.cfg.AcksAllFsync(),
+	}
+	now := b.now()
+	for i, part := range parts {
+		pr.results[i] = b.append(part, now, pr)
+	}
+	return pr
+}
+
+func (b *Broker) append(part ProducePart, now time.Time, pr *Produced) ProduceResult {
+	failed := ProduceResult{BaseOffset: -1, LogAppendTime: -1, LogStartOffset: -1}
+	p, t, err := b.producePartition(part)
+	if err != nil {
+		failed.Err = err
+		return failed
+	}
+	res, err := p.Append(part.Records, now)
+	if err != nil {
+		b.lg.Debug("produce rejected", "topic", p.Topic, "partition", p.Index, "err", err)
+		failed.Err = err
+		return failed
+	}
+	t.counters.In.Add(float64(len(part.Records)))
+	pr.appended = append(pr.appended, p)
+	return ProduceResult{BaseOffset: res.BaseOffset, LogAppendTime: res.LogAppendTime, LogStartOffset: p.LogStartOffset()}
+}
+
+// Wait returns the results once the request's acks are satisfied: for
+// acks=all, once every appended batch is on disk. If an fsync fails the
+// appended batches are reported as KAFKA_STORAGE_ERROR: they may or may not
+// survive a crash, so the client must not count them as acknowledged.
+func (pr *Produced) Wait() []ProduceResult {
+	if !pr.sync || len(pr.appended) == 0 {
+		return pr.results
+	}
+	if err := syncAll(pr.appended); err != nil {
+		pr.b.lg.Error("fsync failed; failing the produce", "err", err)
+		for i := range pr.results {
+			if pr.results[i].Err == nil {
+				pr.results[i] = ProduceResult{Err: kerr.KafkaStorageError, BaseOffset: -1, LogAppendTime: -1, LogStartOffset: -1}
+			}
+		}
+	}
+	return pr.results
+}
+
+func (b *Broker) producePartition(part ProducePart) (*partition.Partition, *topic, error) {
+	var t *topic
+	if part.Topic == "" {
+		if t = b.lookupID(part.TopicID); t == nil {
+			return nil, nil, kerr.UnknownTopicID
+		}
+	} else if t = b.lookup(part.Topic); t == nil {
+		if _, err := b.AutoCreate(part.Topic); err != nil {
+			return nil, nil, err
+		}
+		if t = b.lookup(part.Topic); t == nil {
+			return nil, nil, kerr.UnknownTopicOrPartition
+		}
+	}
+	if part.Partition < 0 || int(part.Partition) >= len(t.partitions) {
+		return nil, nil, kerr.UnknownTopicOrPartition
+	}
+	return t.partitions[part.Partition], t, nil
+}
+
+// syncAll fsyncs the partitions concurrently, each through its group
+// committer, and returns the first error.
+func syncAll(parts []*partition.Partition) error {
+	if len(parts) == 1 {
+		return parts[0].Sync()
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(parts))
+	seen := make(map[*partition.Partition]bool, len(parts))
+	for i, p := range parts {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = p.Sync()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

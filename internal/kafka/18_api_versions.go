@@ -1,0 +1,80 @@
+package kafka
+
+import (
+	"sort"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// ApiVersions v0-5
+//
+// Behavior:
+//   - Lists every API key in the apis table with its version range.
+//   - A version above ours gets a v0 response with UNSUPPORTED_VERSION and
+//     the key list, so the client retries at a version we speak (KIP-511).
+//   - v3+: client software name and version must match
+//     [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])? or INVALID_REQUEST.
+//   - v5: a client naming a cluster id and node id that are not ours gets
+//     REBOOTSTRAP_REQUIRED (KIP-1242); naming only one is INVALID_REQUEST.
+//
+// Version notes: v1 throttle; v3 flexible, client software, features.
+func (c *conn) handleApiVersions(r *request) outcome {
+	resp := kmsg.NewPtrApiVersionsResponse()
+	if r.kreq == nil {
+		resp.Version = 0
+		resp.ErrorCode = kerr.UnsupportedVersion.Code
+		r.failed = true
+		resp.ApiKeys = apiKeys()
+		return respond(resp)
+	}
+	req := r.kreq.(*kmsg.ApiVersionsRequest)
+	resp.Version = req.Version
+	if code := c.checkApiVersionsRequest(req); code != 0 {
+		r.failed = true
+		resp.ErrorCode = code
+		return respond(resp)
+	}
+	resp.ApiKeys = apiKeys()
+	return respond(resp)
+}
+
+func (c *conn) checkApiVersionsRequest(req *kmsg.ApiVersionsRequest) int16 {
+	if req.Version >= 3 && (!validSoftwareID(req.ClientSoftwareName) || !validSoftwareID(req.ClientSoftwareVersion)) {
+		return kerr.InvalidRequest.Code
+	}
+	if req.Version >= 5 {
+		hasCluster, hasNode := req.ClusterID != nil, req.NodeID != -1
+		switch {
+		case hasCluster != hasNode:
+			return kerr.InvalidRequest.Code
+		case hasCluster && (*req.ClusterID != c.s.b.ClusterID() || req.NodeID != c.s.b.NodeID()):
+			return kerr.RebootstrapRequired.Code
+		}
+	}
+	return 0
+}
+
+func apiKeys() []kmsg.ApiVersionsResponseApiKey {
+	keys := make([]kmsg.ApiVersionsResponseApiKey, 0, len(apis))
+	for key, a := range apis {
+		k := kmsg.NewApiVersionsResponseApiKey()
+		k.ApiKey, k.MinVersion, k.MaxVersion = key, a.min, a.max
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].ApiKey < keys[j].ApiKey })
+	return keys
+}
+
+func validSoftwareID(s string) bool {
+	alnum := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+	if s == "" || !alnum(s[0]) || !alnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !alnum(c) && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
+}

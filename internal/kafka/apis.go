@@ -1,0 +1,28 @@
+package kafka
+
+// api is one Kafka API this front end serves, at versions min..max. The
+// table is the single source of what ApiVersions advertises: every version
+// listed here is implemented and exercised by the tests in this package.
+type api struct {
+	min, max int16
+	handle   func(*conn, *request) outcome
+}
+
+const apiVersionsKey = 18
+
+var apis map[int16]api
+
+func init() {
+	// Filled in init because handleApiVersions reads the table.
+	apis = map[int16]api{
+		0:  {3, 13, (*conn).handleProduce},
+		1:  {4, 18, (*conn).handleFetch},
+		2:  {1, 11, (*conn).handleListOffsets},
+		3:  {0, 13, (*conn).handleMetadata},
+		18: {0, 5, (*conn).handleApiVersions},
+		19: {2, 7, (*conn).handleCreateTopics},
+		20: {1, 6, (*conn).handleDeleteTopics},
+		37: {0, 3, (*conn).handleCreatePartitions},
+		60: {0, 2, (*conn).handleDescribeCluster},
+	}
+}

@@ -1,0 +1,210 @@
+package kafka
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// maxInFlight bounds the requests one connection may have read but not yet
+// answered; the reader stops reading until the writer catches up.
+const maxInFlight = 64
+
+type conn struct {
+	s   *Server
+	nc  net.Conn
+	lg  *slog.Logger
+	ctx context.Context // cancelled when the connection ends
+
+	queue    chan *slot
+	stopping atomic.Bool
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	return &conn{
+		s: s, nc: nc,
+		lg:    s.lg.With("remote", nc.RemoteAddr().String()),
+		queue: make(chan *slot, maxInFlight),
+	}
+}
+
+// stopReading makes the reader stop after the request it is reading (a
+// graceful shutdown); blocked reads are woken by an expired deadline.
+func (c *conn) stopReading() {
+	c.stopping.Store(true)
+	c.nc.SetReadDeadline(time.Now())
+}
+
+func (c *conn) serve() {
+	ctx, cancel := context.WithCancel(context.Background())
+	c.ctx = ctx
+	writerDone := make(chan struct{})
+	go func() {
+		c.writeLoop()
+		cancel()
+		close(writerDone)
+	}()
+	c.readLoop()
+	close(c.queue)
+	<-writerDone
+	cancel()
+	c.nc.Close()
+}
+
+func (c *conn) readLoop() {
+	br := bufio.NewReaderSize(c.nc, 64*1024)
+	for {
+		frame, err := c.readFrame(br)
+		if err != nil {
+			c.logReadError(err)
+			return
+		}
+		if !c.handleFrame(frame) {
+			return
+		}
+		if c.ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// readFrame reads one size-prefixed request, checking the size before
+// allocating for it.
+func (c *conn) readFrame(br *bufio.Reader) ([]byte, error) {
+	var sizeBuf [4]byte
+	if _, err := io.ReadFull(br, sizeBuf[:]); err != nil {
+		return nil, err
+	}
+	size := int32(binary.BigEndian.Uint32(sizeBuf[:]))
+	if size < 0 || size > c.s.maxRequest {
+		return nil, &frameSizeError{size: size, max: c.s.maxRequest}
+	}
+	frame := make([]byte, size)
+	if _, err := io.ReadFull(br, frame); err != nil {
+		return nil, err
+	}
+	return frame, nil
+}
+
+type frameSizeError struct{ size, max int32 }
+
+func (e *frameSizeError) Error() string {
+	return "kafka: request size " + itoa(int(e.size)) + " is outside 0.." + itoa(int(e.max)) + " (socket.request.max.bytes)"
+}
+
+func (c *conn) logReadError(err error) {
+	var sizeErr *frameSizeError
+	switch {
+	case errors.As(err, &sizeErr):
+		c.lg.Warn("closing connection: bad request size", "err", err)
+	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		c.lg.Info("connection closed mid-request", "err", err)
+	case errors.Is(err, os.ErrDeadlineExceeded) && c.stopping.Load():
+	case errors.Is(err, net.ErrClosed):
+	default:
+		c.lg.Info("connection read failed", "err", err)
+	}
+}
+
+// handleFrame parses one request and queues its answer; false closes the
+// connection (after the answers already queued are written).
+func (c *conn) handleFrame(frame []byte) bool {
+	start := time.Now()
+	h, err := parseHeader(frame, isFlexible)
+	if err != nil {
+		c.lg.Warn("closing connection: unparseable request header", "err", err)
+		return false
+	}
+	r := &request{header: h, conn: c, start: start}
+	a, ok := apis[h.key]
+	if !ok {
+		c.lg.Warn("closing connection: unknown api key", "api_key", h.key, "correlation_id", h.correlationID)
+		return false
+	}
+	if h.key != apiVersionsKey && (h.version < a.min || h.version > a.max) {
+		c.lg.Warn("closing connection: unsupported api version", "api", kmsg.NameForKey(h.key),
+			"version", h.version, "supported", itoa(int(a.min))+"-"+itoa(int(a.max)))
+		return false
+	}
+	if h.key != apiVersionsKey || h.version <= a.max {
+		req := kmsg.RequestForKey(h.key)
+		req.SetVersion(h.version)
+		if err := req.ReadFrom(frame[h.size:]); err != nil {
+			c.lg.Warn("closing connection: malformed request body", "api", kmsg.NameForKey(h.key),
+				"version", h.version, "err", err)
+			return false
+		}
+		r.kreq = req
+	}
+	s := &slot{done: make(chan struct{}), req: r}
+	c.queue <- s
+	c.run(s, a.handle(c, r))
+	return true
+}
+
+// run completes a slot with a handler's outcome, waiting in a goroutine if
+// the outcome is not ready yet.
+func (c *conn) run(s *slot, o outcome) {
+	if o.wait == nil {
+		s.complete(o)
+		return
+	}
+	go func() { s.complete(o.wait()) }()
+}
+
+func (c *conn) writeLoop() {
+	bw := bufio.NewWriterSize(c.nc, 64*1024)
+	failed := false
+	for {
+		s, ok := c.next(bw)
+		if !ok {
+			break
+		}
+		if !failed && !s.out.none {
+			if err := s.writeTo(bw, c.nc); err != nil {
+				failed = true
+				c.lg.Info("connection write failed", "err", err)
+				c.nc.Close() // unblocks the reader
+			}
+		}
+		s.release()
+		c.s.b.Metrics().ObserveRequest(s.req.key, time.Since(s.req.start), s.req.failed)
+	}
+	if !failed {
+		bw.Flush()
+	}
+}
+
+// next returns the next slot once it is complete. Buffered responses are
+// flushed before blocking, so pipelined responses share writes but none
+// waits behind a slow one.
+func (c *conn) next(bw *bufio.Writer) (*slot, bool) {
+	var s *slot
+	var ok bool
+	select {
+	case s, ok = <-c.queue:
+	default:
+		bw.Flush()
+		s, ok = <-c.queue
+	}
+	if !ok {
+		return nil, false
+	}
+	select {
+	case <-s.done:
+	default:
+		bw.Flush()
+		<-s.done
+	}
+	return s, true
+}
