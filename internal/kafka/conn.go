@@ -45,7 +45,7 @@ func (c *conn) stopReading() {
 }
 
 func (c *conn) serve() {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(c.s.ctx)
 	c.ctx = ctx
 	writerDone := make(chan struct{})
 	go func() {
@@ -63,6 +63,12 @@ func (c *conn) serve() {
 func (c *conn) readLoop() {
 	br := bufio.NewReaderSize(c.nc, 64*1024)
 	for {
+		// The deadline closes idle connections; set before checking
+		// stopping so that stopReading's own deadline always wins.
+		c.nc.SetReadDeadline(time.Now().Add(c.s.idle))
+		if c.stopping.Load() {
+			return
+		}
 		frame, err := c.readFrame(br)
 		if err != nil {
 			c.logReadError(err)
@@ -110,6 +116,8 @@ func (c *conn) logReadError(err error) {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		c.lg.Info("connection closed mid-request", "err", err)
 	case errors.Is(err, os.ErrDeadlineExceeded) && c.stopping.Load():
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.lg.Debug("closing idle connection", "idle", c.s.idle)
 	case errors.Is(err, net.ErrClosed):
 	default:
 		c.lg.Info("connection read failed", "err", err)
@@ -117,39 +125,36 @@ func (c *conn) logReadError(err error) {
 }
 
 // handleFrame parses one request and queues its answer; false closes the
-// connection (after the answers already queued are written).
+// connection (after the answers already queued are written), which is what
+// Kafka does with a request it cannot parse or does not support.
 func (c *conn) handleFrame(frame []byte) bool {
 	start := time.Now()
-	h, err := parseHeader(frame, isFlexible)
+	h, req, err := decodeRequest(frame)
 	if err != nil {
-		c.lg.Warn("closing connection: unparseable request header", "err", err)
+		c.logDecodeError(h, err)
 		return false
 	}
-	r := &request{header: h, conn: c, start: start}
-	a, ok := apis[h.key]
-	if !ok {
-		c.lg.Warn("closing connection: unknown api key", "api_key", h.key, "correlation_id", h.correlationID)
-		return false
-	}
-	if h.key != apiVersionsKey && (h.version < a.min || h.version > a.max) {
-		c.lg.Warn("closing connection: unsupported api version", "api", kmsg.NameForKey(h.key),
-			"version", h.version, "supported", itoa(int(a.min))+"-"+itoa(int(a.max)))
-		return false
-	}
-	if h.key != apiVersionsKey || h.version <= a.max {
-		req := kmsg.RequestForKey(h.key)
-		req.SetVersion(h.version)
-		if err := req.ReadFrom(frame[h.size:]); err != nil {
-			c.lg.Warn("closing connection: malformed request body", "api", kmsg.NameForKey(h.key),
-				"version", h.version, "err", err)
-			return false
-		}
-		r.kreq = req
-	}
+	r := &request{header: h, conn: c, kreq: req, start: start}
 	s := &slot{done: make(chan struct{}), req: r}
 	c.queue <- s
-	c.run(s, a.handle(c, r))
+	c.run(s, apis[h.key].handle(c, r))
 	return true
+}
+
+func (c *conn) logDecodeError(h header, err error) {
+	switch {
+	case errors.Is(err, errUnknownKey):
+		c.lg.Warn("closing connection: unknown api key", "api_key", h.key, "correlation_id", h.correlationID)
+	case errors.Is(err, errUnsupportedVersion):
+		a := apis[h.key]
+		c.lg.Warn("closing connection: unsupported api version", "api", kmsg.NameForKey(h.key),
+			"version", h.version, "supported", itoa(int(a.min))+"-"+itoa(int(a.max)))
+	case errors.Is(err, errMalformedBody):
+		c.lg.Warn("closing connection: malformed request body", "api", kmsg.NameForKey(h.key),
+			"version", h.version, "err", err)
+	default:
+		c.lg.Warn("closing connection: unparseable request header", "err", err)
+	}
 }
 
 // run completes a slot with a handler's outcome, waiting in a goroutine if

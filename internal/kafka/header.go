@@ -8,9 +8,38 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// errMalformed is a request the broker cannot parse; Kafka closes the
-// connection for it.
-var errMalformed = errors.New("kafka: malformed request")
+// Requests Kafka closes the connection for.
+var (
+	errMalformed          = errors.New("kafka: malformed request header")
+	errMalformedBody      = errors.New("kafka: malformed request body")
+	errUnknownKey         = errors.New("kafka: unknown api key")
+	errUnsupportedVersion = errors.New("kafka: unsupported api version")
+)
+
+// decodeRequest parses one frame (without its size prefix) into its header
+// and request. An ApiVersions request at a version above ours is returned
+// with a nil request: its body is not parsed, the handler answers v0.
+func decodeRequest(frame []byte) (header, kmsg.Request, error) {
+	h, err := parseHeader(frame, isFlexible)
+	if err != nil {
+		return h, nil, err
+	}
+	a, ok := apis[h.key]
+	switch {
+	case !ok:
+		return h, nil, errUnknownKey
+	case h.key == apiVersionsKey && h.version > a.max:
+		return h, nil, nil
+	case h.version < a.min || h.version > a.max:
+		return h, nil, errUnsupportedVersion
+	}
+	req := kmsg.RequestForKey(h.key)
+	req.SetVersion(h.version)
+	if err := req.ReadFrom(frame[h.size:]); err != nil {
+		return h, nil, fmt.Errorf("%w: %v", errMalformedBody, err)
+	}
+	return h, req, nil
+}
 
 // header is a parsed request header.
 type header struct {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/samsa-streaming/samsa/internal/broker"
 )
@@ -29,8 +30,13 @@ type Server struct {
 	host       string // advertised
 	port       int32
 	maxRequest int32
+	idle       time.Duration // connections.max.idle.ms
 	sessions   *fetchSessions
 
+	// ctx parents every connection's context; Close cancels it so that
+	// fetches parked in a long poll answer at once with what they have.
+	ctx     context.Context
+	cancel  context.CancelFunc
 	closing atomic.Bool
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -61,11 +67,14 @@ func Listen(addr string, opts Options) (*Server, error) {
 		host = "localhost"
 	}
 	cfg := opts.Broker.Config()
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{
 		b: opts.Broker, lg: opts.Logger, ln: ln, host: host, port: int32(port),
 		maxRequest: cfg.SocketRequestMaxBytes(),
+		idle:       cfg.ConnectionsMaxIdle(),
 		sessions:   newFetchSessions(cfg.FetchSessionSlots()),
-		conns:      make(map[*conn]struct{}),
+		ctx:        ctx, cancel: cancel,
+		conns: make(map[*conn]struct{}),
 	}, nil
 }
 
@@ -118,6 +127,7 @@ func (s *Server) Close(ctx context.Context) error {
 		c.stopReading()
 	}
 	s.mu.Unlock()
+	s.cancel()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
