@@ -21,6 +21,11 @@ import (
 
 const deletedSuffix = "-delete"
 
+// MaxPartitions bounds one topic's partitions. Kafka has no such limit, but
+// each partition holds open files here, and one request asking for a
+// billion partitions must not take the broker down.
+const MaxPartitions = 10000
+
 // topic is a live topic. Its partitions slice is replaced, never mutated,
 // when partitions are added, so readers holding the old slice stay valid.
 type topic struct {
@@ -240,6 +245,9 @@ func (b *Broker) validateCreate(req *CreateTopic) error {
 	if req.Partitions <= 0 {
 		return errorf(kerr.InvalidPartitions, "number of partitions must be larger than 0, or -1 to use the default")
 	}
+	if req.Partitions > MaxPartitions {
+		return errorf(kerr.InvalidPartitions, "%d partitions is more than the %d a topic may have", req.Partitions, MaxPartitions)
+	}
 	if req.ReplicationFactor == -1 {
 		req.ReplicationFactor = 1
 	}
@@ -333,6 +341,9 @@ func (b *Broker) CreatePartitions(name string, count int32, validateOnly bool) e
 	}
 	if count == have {
 		return errorf(kerr.InvalidPartitions, "topic already has %d partitions", have)
+	}
+	if count > MaxPartitions {
+		return errorf(kerr.InvalidPartitions, "%d partitions is more than the %d a topic may have", count, MaxPartitions)
 	}
 	if validateOnly {
 		return nil

@@ -1,0 +1,115 @@
+package commitlog
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+const (
+	checkpointName    = "commitlog.checkpoint"
+	checkpointMagic   = "SLCK"
+	checkpointVersion = 1
+	checkpointLen     = 26
+	flagClean         = 1 << 0
+)
+
+// checkpoint is what the log persists besides segments. The clean flag is
+// the clean-shutdown marker: Close writes it, Open clears it (by rewriting
+// the checkpoint) before it touches anything, so a crash at any later moment
+// leaves it unset. Keeping it in the same atomically replaced file as the
+// recovery point means the two can never disagree.
+type checkpoint struct {
+	startOffset   int64
+	recoveryPoint int64 // every offset below it was fsynced
+	clean         bool
+}
+
+func (c checkpoint) marshal() []byte {
+	b := make([]byte, 0, checkpointLen)
+	b = append(b, checkpointMagic...)
+	var flags byte
+	if c.clean {
+		flags |= flagClean
+	}
+	b = append(b, checkpointVersion, flags)
+	b = binary.BigEndian.AppendUint64(b, uint64(c.startOffset))
+	b = binary.BigEndian.AppendUint64(b, uint64(c.recoveryPoint))
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+}
+
+func unmarshalCheckpoint(b []byte) (checkpoint, error) {
+	if len(b) != checkpointLen || string(b[:4]) != checkpointMagic || b[4] != checkpointVersion {
+		return checkpoint{}, corruptf("checkpoint: bad length, magic or version")
+	}
+	if crc32.Checksum(b[:22], castagnoli) != binary.BigEndian.Uint32(b[22:]) {
+		return checkpoint{}, corruptf("checkpoint: crc mismatch")
+	}
+	c := checkpoint{
+		startOffset:   int64(binary.BigEndian.Uint64(b[6:14])),
+		recoveryPoint: int64(binary.BigEndian.Uint64(b[14:22])),
+		clean:         b[5]&flagClean != 0,
+	}
+	if c.startOffset < 0 || c.recoveryPoint < 0 {
+		return checkpoint{}, corruptf("checkpoint: negative offset")
+	}
+	return c, nil
+}
+
+// readCheckpoint returns ok == false if there is no checkpoint; a corrupt
+// one is an error the caller may treat the same way.
+func readCheckpoint(dir string) (c checkpoint, ok bool, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, checkpointName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return checkpoint{}, false, nil
+	}
+	if err != nil {
+		return checkpoint{}, false, fmt.Errorf("commitlog: read checkpoint: %w", err)
+	}
+	c, err = unmarshalCheckpoint(b)
+	return c, err == nil, err
+}
+
+// writeCheckpoint replaces the checkpoint atomically: write a temporary
+// file, fsync it, rename it over the old one, fsync the directory.
+func writeCheckpoint(dir string, c checkpoint) error {
+	path := filepath.Join(dir, checkpointName)
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("commitlog: write checkpoint: %w", err)
+	}
+	_, err = f.Write(c.marshal())
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		return fmt.Errorf("commitlog: write checkpoint: %w", err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("commitlog: fsync dir: %w", err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("commitlog: fsync dir %s: %w", dir, err)
+	}
+	return nil
+}
