@@ -62,17 +62,14 @@ func (b *Broker) Produce(acks int16, parts []ProducePart) *Produced {
 }
 
 func (b *Broker) append(part ProducePart, now time.Time, pr *Produced) ProduceResult {
-	failed := ProduceResult{BaseOffset: -1, LogAppendTime: -1, LogStartOffset: -1}
 	p, t, err := b.producePartition(part)
-	if err != nil {
-		failed.Err = err
-		return failed
+	var res partition.Appended
+	if err == nil {
+		res, err = p.Append(part.Records, now)
 	}
-	res, err := p.Append(part.Records, now)
 	if err != nil {
-		b.lg.Debug("produce rejected", "topic", p.Topic, "partition", p.Index, "err", err)
-		failed.Err = err
-		return failed
+		b.lg.Info("produce rejected", "topic", part.Topic, "partition", part.Partition, "err", err)
+		return ProduceResult{Err: err, BaseOffset: -1, LogAppendTime: -1, LogStartOffset: -1}
 	}
 	t.counters.In.Add(float64(len(part.Records)))
 	pr.appended = append(pr.appended, p)

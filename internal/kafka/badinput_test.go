@@ -212,7 +212,7 @@ func TestProduceRejectsBadBatches(t *testing.T) {
 			}
 		})
 	}
-	logs.waitFor(t, "level=DEBUG", "produce rejected")
+	logs.waitFor(t, "level=INFO", "produce rejected", "topic=batches")
 }
 
 func TestFetchOutOfRange(t *testing.T) {
