@@ -95,16 +95,19 @@ func (b *Broker) readAll(req FetchRequest, targets []fetchTarget, results []Fetc
 		results[i].Records.Release()
 		res := FetchResult{HighWatermark: p.HighWatermark(), LogStartOffset: p.LogStartOffset()}
 		res.LastStable = res.HighWatermark
-		maxBytes := min(int(part.MaxBytes), budget-total)
-		if maxBytes > 0 || total == 0 {
-			chunk, err := p.Read(part.Offset, max(maxBytes, 1))
-			if err != nil {
-				res.Err = err
-				failed = true
-			}
-			res.Records = chunk
-			total += chunk.Len()
+		chunk, err := p.Read(part.Offset, max(min(int(part.MaxBytes), budget-total), 1))
+		if err != nil {
+			res.Err = err
+			failed = true
 		}
+		// Only the first partition with data may go over the limits (by
+		// one batch, KIP-74); later ones return only batches that fit.
+		if total > 0 && chunk.Len() > min(int(part.MaxBytes), budget-total) {
+			chunk.Release()
+			chunk = commitlog.Chunk{}
+		}
+		res.Records = chunk
+		total += chunk.Len()
 		results[i] = res
 	}
 	return total, failed

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+type loadConfig struct {
+	bytes    int64         // per produce load
+	record   int           // value size
+	rate     float64       // latency load, bytes per second
+	duration time.Duration // latency load
+}
+
+// result is one run's measurements; throughput in MiB/s.
+type result struct {
+	produce1, produce4, consume4 float64
+	p50, p99                     time.Duration
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("produce 1p %.0f MiB/s, produce 4p %.0f MiB/s, consume 4p %.0f MiB/s, latency p50 %v p99 %v",
+		r.produce1, r.produce4, r.consume4, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond))
+}
+
+// runTimeout bounds one run, so that a stuck broker fails the benchmark.
+const runTimeout = 5 * time.Minute
+
+// runOnce measures every load on a fresh broker; sample runs just before
+// the broker stops.
+func runOnce(t target, cfg loadConfig, sample func()) (result, error) {
+	addr, stop, err := t.start(map[string]int32{"p1": 1, "p4": 4, "latency": 1})
+	if err != nil {
+		return result{}, err
+	}
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	value := make([]byte, cfg.record)
+	rand.Read(value)
+
+	// Latency first, on the fresh broker: after the throughput loads kfake
+	// holds 512 MiB on its heap and its garbage collection would dominate.
+	var r result
+	if r.p50, r.p99, err = latency(ctx, addr, "latency", cfg, value); err != nil {
+		return r, fmt.Errorf("latency: %w", err)
+	}
+	if r.produce1, err = produce(ctx, addr, "p1", 1, cfg.bytes, value); err != nil {
+		return r, fmt.Errorf("produce 1p: %w", err)
+	}
+	if r.produce4, err = produce(ctx, addr, "p4", 4, cfg.bytes, value); err != nil {
+		return r, fmt.Errorf("produce 4p: %w", err)
+	}
+	if r.consume4, err = consume(ctx, addr, "p4", 4, cfg.bytes/int64(len(value)), len(value)); err != nil {
+		return r, fmt.Errorf("consume 4p: %w", err)
+	}
+	sample()
+	return r, nil
+}
+
+// producer is the client every produce load uses (see the package doc).
+func producer(addr string, extra ...kgo.Opt) (*kgo.Client, error) {
+	return kgo.NewClient(append([]kgo.Opt{
+		kgo.SeedBrokers(addr),
+		kgo.DisableIdempotentWrite(),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
+		kgo.MaxProduceRequestsInflightPerBroker(5),
+		kgo.ProducerBatchMaxBytes(1 << 20),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+	}, extra...)...)
+}
+
+// firstErr keeps the first error a promise reports.
+type firstErr struct {
+	once sync.Once
+	err  error
+}
+
+func (f *firstErr) set(err error) {
+	if err != nil {
+		f.once.Do(func() { f.err = err })
+	}
+}
+
+// produce writes total bytes of value records round robin over partitions
+// and returns MiB/s from the first Produce to the last acknowledgement.
+func produce(ctx context.Context, addr, topic string, partitions int32, total int64, value []byte) (float64, error) {
+	cl, err := producer(addr)
+	if err != nil {
+		return 0, err
+	}
+	defer cl.Close()
+	if err := cl.Ping(ctx); err != nil {
+		return 0, err
+	}
+	var fe firstErr
+	promise := func(_ *kgo.Record, err error) { fe.set(err) }
+	n := total / int64(len(value))
+	start := time.Now()
+	for i := range n {
+		cl.Produce(ctx, &kgo.Record{Topic: topic, Partition: int32(i % int64(partitions)), Value: value}, promise)
+	}
+	if err := cl.Flush(ctx); err != nil {
+		return 0, err
+	}
+	if fe.err != nil {
+		return 0, fe.err
+	}
+	return mibPerSec(n*int64(len(value)), time.Since(start)), nil
+}
+
+// consume reads n records from the start of every partition and returns
+// MiB/s of record values.
+func consume(ctx context.Context, addr, topic string, partitions int32, n int64, size int) (float64, error) {
+	offsets := make(map[int32]kgo.Offset)
+	for p := range partitions {
+		offsets[p] = kgo.NewOffset().AtStart()
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: offsets}))
+	if err != nil {
+		return 0, err
+	}
+	defer cl.Close()
+	if err := cl.Ping(ctx); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	var got, bytes int64
+	for got < n {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return 0, fmt.Errorf("after %d of %d records: %w", got, n, err)
+		}
+		if err := fs.Err(); err != nil {
+			return 0, err
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			got++
+			bytes += int64(len(r.Value))
+		})
+	}
+	if bytes != n*int64(size) {
+		return 0, fmt.Errorf("consumed %d bytes, want %d", bytes, n*int64(size))
+	}
+	return mibPerSec(bytes, time.Since(start)), nil
+}
+
+// latency produces at a fixed rate with no linger and returns the p50 and
+// p99 of each record's time from Produce to its promise.
+func latency(ctx context.Context, addr, topic string, cfg loadConfig, value []byte) (p50, p99 time.Duration, err error) {
+	cl, err := producer(addr, kgo.ProducerLinger(0))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer cl.Close()
+	if err := cl.Ping(ctx); err != nil {
+		return 0, 0, err
+	}
+	perSec := cfg.rate / float64(len(value))
+	n := int(perSec * cfg.duration.Seconds())
+	lats := make([]time.Duration, n) // each promise writes its own slot
+	var fe firstErr
+	start := time.Now()
+	for i := range n {
+		// Sleep only when more than a millisecond ahead: finer sleeps
+		// cost more than they smooth.
+		if d := time.Until(start.Add(time.Duration(float64(i) / perSec * float64(time.Second)))); d > time.Millisecond {
+			time.Sleep(d)
+		}
+		sent := time.Now()
+		cl.Produce(ctx, &kgo.Record{Topic: topic, Value: value}, func(_ *kgo.Record, err error) {
+			lats[i] = time.Since(sent)
+			fe.set(err)
+		})
+	}
+	if err := cl.Flush(ctx); err != nil {
+		return 0, 0, err
+	}
+	if fe.err != nil {
+		return 0, 0, fe.err
+	}
+	slices.Sort(lats)
+	return lats[n/2], lats[n*99/100], nil
+}
+
+func mibPerSec(bytes int64, d time.Duration) float64 {
+	return float64(bytes) / (1 << 20) / d.Seconds()
+}

@@ -1,0 +1,23 @@
+// Package clients holds end-to-end tests that drive a real Samsa broker
+// (samsatest.Start) with the three common Go Kafka clients: franz-go (kgo,
+// kadm and raw kmsg requests), IBM Sarama and segmentio kafka-go.
+//
+// Every test starts its own broker in a temporary directory and asserts
+// Apache Kafka's behaviour, not Samsa's: a failure here is a compatibility
+// bug in the broker unless the test says otherwise. The broker does not
+// implement consumer groups, idempotent or transactional producers yet, so
+// producers disable idempotence and consumers read partitions directly.
+//
+// Files:
+//
+//	helpers_test.go   record model, generator, comparison, kgo helpers
+//	franz_test.go     kgo produce/consume: codecs x protocol versions, acks,
+//	                  message size limits, tailing the log
+//	sarama_test.go    Sarama producer/consumer (codecs x versions), ClusterAdmin
+//	kafkago_test.go   kafka-go Writer/Reader/Conn
+//	admin_test.go     kadm topic admin, metadata, auto-creation, DescribeCluster
+//	offsets_test.go   ListOffsets: start, end, by timestamp, max timestamp
+//	restart_test.go   close and reopen the same data directory
+//	fetch_test.go     raw Fetch semantics: long poll, limits, sessions, ids,
+//	                  offsets out of range, leader epochs, LogAppendTime
+package clients
