@@ -1,6 +1,8 @@
 package commitlog
 
 import (
+	"golang.org/x/sys/unix"
+
 	"errors"
 	"fmt"
 	"io/fs"
@@ -59,9 +61,10 @@ type segment struct {
 	maxTsOffset int64 // last offset of the batch that first had maxTs
 
 	// Appender state, guarded by Log.mu.
-	ix      indexer
-	firstTs int64     // max timestamp of the first batch, -1 if none
-	created time.Time // for SegmentMs when batches carry no timestamps
+	allocated int64 // bytes reserved on disk with fallocate, see preallocate
+	ix        indexer
+	firstTs   int64     // max timestamp of the first batch, -1 if none
+	created   time.Time // for SegmentMs when batches carry no timestamps
 }
 
 func newSegment(dir string, base int64, interval int, lg *slog.Logger) *segment {
@@ -133,6 +136,7 @@ func (s *segment) openIndex(ext string) (*os.File, error) {
 // it to readers. The caller holds Log.mu.
 func (s *segment) append(batch []byte, h batchHeader) error {
 	pos := s.size.Load()
+	s.preallocate(pos + int64(len(batch)))
 	if _, err := s.log.WriteAt(batch, pos); err != nil {
 		return fmt.Errorf("commitlog: write %s: %w", s.log.Name(), err)
 	}
@@ -166,6 +170,7 @@ func (s *segment) append(batch []byte, h batchHeader) error {
 // segment dirty even if nothing was added: the next Sync must fsync the
 // indexes, which it skipped while the segment was active.
 func (s *segment) seal() error {
+	s.releasePreallocated()
 	ts, off := s.maxTimestamp()
 	s.idxMu.Lock()
 	_, err := s.timeIdx.maybeAppend(ts, off)
@@ -197,11 +202,65 @@ func (s *segment) sync(withIndexes bool) error {
 		n = 3
 	}
 	for _, f := range files[:n] {
-		if err := f.Sync(); err != nil {
+		if err := datasync(f); err != nil {
 			return fmt.Errorf("commitlog: fsync %s: %w", f.Name(), err)
 		}
 	}
 	return nil
+}
+
+// preallocChunk is how far ahead of the data a segment reserves disk space.
+const preallocChunk = 4 << 20
+
+// preallocate reserves disk blocks ahead of the write position with
+// fallocate(FALLOC_FL_KEEP_SIZE): the file size (which recovery reads as the
+// end of the data) does not change, but the group-commit fdatasync no longer
+// has to allocate blocks and journal them for every few megabytes written,
+// which more than doubles fsynced throughput on ext4 here. Filesystems
+// without fallocate just skip it.
+func (s *segment) preallocate(end int64) {
+	if end <= s.allocated || s.allocated < 0 {
+		return
+	}
+	from := max(s.allocated, s.size.Load())
+	n := max(end-from, preallocChunk)
+	if err := unix.Fallocate(int(s.log.Fd()), unix.FALLOC_FL_KEEP_SIZE, from, n); err != nil {
+		s.allocated = -1 // not supported here; stop trying
+		return
+	}
+	s.allocated = from + n
+}
+
+// releasePreallocated returns the blocks reserved past the data to the
+// filesystem once the segment stops growing.
+func (s *segment) releasePreallocated() {
+	size := s.size.Load()
+	if s.allocated <= size {
+		return
+	}
+	unix.Fallocate(int(s.log.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, size, s.allocated-size)
+	s.allocated = 0
+}
+
+// datasync is fdatasync(2): it flushes the data and the metadata needed to
+// read it back (the file size), but not timestamps, which saves a journal
+// commit per group commit on ext4 and xfs.
+func datasync(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		for {
+			if serr = unix.Fdatasync(int(fd)); serr != unix.EINTR {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	return serr
 }
 
 func (s *segment) incRef() { s.refs.Add(1) }
