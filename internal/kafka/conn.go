@@ -94,8 +94,9 @@ func (c *conn) readFrame(br *bufio.Reader) ([]byte, error) {
 	if size < 0 || size > c.s.maxRequest {
 		return nil, &frameSizeError{size: size, max: c.s.maxRequest}
 	}
-	frame := make([]byte, size)
+	frame := getFrame(int(size))
 	if _, err := io.ReadFull(br, frame); err != nil {
+		putFrame(frame)
 		return nil, err
 	}
 	return frame, nil
@@ -132,9 +133,10 @@ func (c *conn) handleFrame(frame []byte) bool {
 	h, req, err := decodeRequest(frame)
 	if err != nil {
 		c.logDecodeError(h, err)
+		putFrame(frame)
 		return false
 	}
-	r := &request{header: h, conn: c, kreq: req, start: start}
+	r := &request{header: h, conn: c, kreq: req, start: start, frame: frame}
 	s := &slot{done: make(chan struct{}), req: r}
 	c.queue <- s
 	c.run(s, apis[h.key].handle(c, r))

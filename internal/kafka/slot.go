@@ -22,6 +22,7 @@ type request struct {
 	conn  *conn
 	kreq  kmsg.Request // nil for an ApiVersions request at an unknown version
 	start time.Time
+	frame []byte // the request's bytes, which kreq aliases; pooled
 	// failed is set when the response carries an error code (for metrics).
 	// Written by the handler before its slot completes, read after.
 	failed bool
@@ -87,10 +88,13 @@ func (s *slot) complete(o outcome) {
 	close(s.done)
 }
 
+// release frees what the slot held once its response is written.
 func (s *slot) release() {
 	for i := range s.out.chunks {
 		s.out.chunks[i].Release()
 	}
+	putFrame(s.req.frame)
+	s.req.frame, s.req.kreq = nil, nil
 }
 
 func (s *slot) encode() {
