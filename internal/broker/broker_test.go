@@ -180,3 +180,30 @@ func TestFetchLongPollWakesOnProduce(t *testing.T) {
 		t.Fatal("long poll did not wake on produce")
 	}
 }
+
+func TestRetentionMovesLogStartOffset(t *testing.T) {
+	b := open(t, t.TempDir(), map[string]string{"log.retention.check.interval.ms": "3600000"})
+	defer b.Close()
+	_, err := b.CreateTopic(CreateTopic{Name: "r", Partitions: 1, ReplicationFactor: 1,
+		Configs: map[string]string{"retention.ms": "60000", "segment.bytes": "200"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour).UnixMilli()
+	for range 5 {
+		recs := []batch.Record{{Value: make([]byte, 150)}}
+		raw, _ := batch.Build(batch.Header{ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1, BaseTimestamp: old}, recs...)
+		if res := b.Produce(AcksAll, []ProducePart{{Topic: "r", Records: raw}}).Wait(); res[0].Err != nil {
+			t.Fatal(res[0].Err)
+		}
+	}
+	b.applyRetention()
+	start, hwm, _ := b.PartitionOffsets("r", 0)
+	if start == 0 || hwm != 5 {
+		t.Fatalf("after retention: log start %d, high watermark %d", start, hwm)
+	}
+	res := b.Fetch(context.Background(), FetchRequest{MaxBytes: 1 << 20, Parts: []FetchPart{{Topic: "r", Offset: 0, MaxBytes: 1 << 20}}})
+	if !errors.Is(res[0].Err, kerr.OffsetOutOfRange) {
+		t.Fatalf("fetch below log start: %v", res[0].Err)
+	}
+}
