@@ -18,51 +18,75 @@ type loadConfig struct {
 	duration time.Duration // latency load
 }
 
-// result is one run's measurements; throughput in MiB/s.
+// result is one run's measurements; throughput in MiB/s, memory in KiB.
 type result struct {
 	produce1, produce4, consume4 float64
 	p50, p99                     time.Duration
+	rssKB, hwmKB                 int64         // the broker's, after the loads
+	brokerCPU, clientCPU         time.Duration // during the loads
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("produce 1p %.0f MiB/s, produce 4p %.0f MiB/s, consume 4p %.0f MiB/s, latency p50 %v p99 %v",
-		r.produce1, r.produce4, r.consume4, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond))
+	return fmt.Sprintf("produce 1p %.0f MiB/s, produce 4p %.0f MiB/s, consume 4p %.0f MiB/s, latency p50 %v p99 %v, "+
+		"broker RSS %d MiB (peak %d MiB), CPU broker %.1fs client %.1fs",
+		r.produce1, r.produce4, r.consume4, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond),
+		r.rssKB>>10, r.hwmKB>>10, r.brokerCPU.Seconds(), r.clientCPU.Seconds())
 }
 
 // runTimeout bounds one run, so that a stuck broker fails the benchmark.
 const runTimeout = 5 * time.Minute
 
-// runOnce measures every load on a fresh broker; sample runs just before
-// the broker stops.
-func runOnce(t target, cfg loadConfig, sample func()) (result, error) {
-	addr, stop, err := t.start(map[string]int32{"p1": 1, "p4": 4, "latency": 1})
-	if err != nil {
-		return result{}, err
-	}
-	defer stop()
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+// runOnce measures every load on a fresh broker process.
+func runOnce(ctx context.Context, t target, cfg loadConfig) (r result, err error) {
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
+	b, err := start(ctx, t, map[string]int32{"p1": 1, "p4": 4, "latency": 1})
+	if err != nil {
+		return r, err
+	}
+	defer func() {
+		if serr := b.stop(); err == nil {
+			err = serr
+		}
+	}()
 	value := make([]byte, cfg.record)
 	rand.Read(value)
+	brokerCPU, clientCPU := b.cpu(), selfCPU()
 
 	// Latency first, on the fresh broker: after the throughput loads kfake
 	// holds 512 MiB on its heap and its garbage collection would dominate.
-	var r result
-	if r.p50, r.p99, err = latency(ctx, addr, "latency", cfg, value); err != nil {
+	if r.p50, r.p99, err = latency(ctx, b.addr, "latency", cfg, value); err != nil {
 		return r, fmt.Errorf("latency: %w", err)
 	}
-	if r.produce1, err = produce(ctx, addr, "p1", 1, cfg.bytes, value); err != nil {
+	if r.produce1, err = produce(ctx, b.addr, "p1", 1, cfg.bytes, value); err != nil {
 		return r, fmt.Errorf("produce 1p: %w", err)
 	}
-	if r.produce4, err = produce(ctx, addr, "p4", 4, cfg.bytes, value); err != nil {
+	if r.produce4, err = produce(ctx, b.addr, "p4", 4, cfg.bytes, value); err != nil {
 		return r, fmt.Errorf("produce 4p: %w", err)
 	}
-	if r.consume4, err = consume(ctx, addr, "p4", 4, cfg.bytes/int64(len(value)), len(value)); err != nil {
+	if r.consume4, err = consume(ctx, b.addr, "p4", 4, cfg.bytes/int64(len(value)), len(value)); err != nil {
 		return r, fmt.Errorf("consume 4p: %w", err)
 	}
-	sample()
+	r.brokerCPU, r.clientCPU = b.cpu()-brokerCPU, selfCPU()-clientCPU
+	m := b.memory()
+	r.rssKB, r.hwmKB = m.rss, m.hwm
 	return r, nil
 }
+
+// producers is how many clients a produce load spreads its records over,
+// each fed by its own goroutine. kgo builds all of a client's produce
+// requests to one broker in one goroutine (the broker's sink) and writes
+// them on one connection, so that work is serial per client. Measured on
+// the 2-core machine, 1 GiB loads, medians of interleaved rounds:
+//
+//	                       samsa 1p  4p   kfake 1p  4p  (MiB/s)
+//	1 client                    637  634       496  471
+//	2 clients                   693  748       465  574  (kfake 1p ahead in 4 of 6 rounds)
+//	1 client, 2 goroutines      473  481       358  394  (vs 401 395 425 422 for 1 client)
+//
+// so 2 clients; 4 or 8 gained nothing over 2 for either target and cost
+// more client CPU.
+const producers = 2
 
 // producer is the client every produce load uses (see the package doc).
 func producer(addr string, extra ...kgo.Opt) (*kgo.Client, error) {
@@ -73,6 +97,8 @@ func producer(addr string, extra ...kgo.Opt) (*kgo.Client, error) {
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.MaxProduceRequestsInflightPerBroker(5),
 		kgo.ProducerBatchMaxBytes(1 << 20),
+		kgo.MaxBufferedBytes(64 << 20),
+		kgo.MaxBufferedRecords(1 << 20), // so that the 64 MiB bind first
 		kgo.RecordPartitioner(kgo.ManualPartitioner()),
 	}, extra...)...)
 }
@@ -89,26 +115,41 @@ func (f *firstErr) set(err error) {
 	}
 }
 
-// produce writes total bytes of value records round robin over partitions
-// and returns MiB/s from the first Produce to the last acknowledgement.
+// produce writes total bytes of value records round robin over partitions,
+// from producers clients, and returns MiB/s from the first Produce to the
+// last acknowledgement.
 func produce(ctx context.Context, addr, topic string, partitions int32, total int64, value []byte) (float64, error) {
-	cl, err := producer(addr)
-	if err != nil {
-		return 0, err
-	}
-	defer cl.Close()
-	if err := cl.Ping(ctx); err != nil {
-		return 0, err
+	cls := make([]*kgo.Client, producers)
+	for i := range cls {
+		cl, err := producer(addr)
+		if err != nil {
+			return 0, err
+		}
+		defer cl.Close()
+		if err := cl.Ping(ctx); err != nil {
+			return 0, err
+		}
+		cls[i] = cl
 	}
 	var fe firstErr
 	promise := func(_ *kgo.Record, err error) { fe.set(err) }
 	n := total / int64(len(value))
 	start := time.Now()
-	for i := range n {
-		cl.Produce(ctx, &kgo.Record{Topic: topic, Partition: int32(i % int64(partitions)), Value: value}, promise)
+	var wg sync.WaitGroup
+	for w, cl := range cls {
+		// Client w takes records w, w+producers, ...: with 4 partitions
+		// and 2 clients each client writes to 2 partitions.
+		wg.Go(func() {
+			for i := int64(w); i < n; i += producers {
+				cl.Produce(ctx, &kgo.Record{Topic: topic, Partition: int32(i % int64(partitions)), Value: value}, promise)
+			}
+		})
 	}
-	if err := cl.Flush(ctx); err != nil {
-		return 0, err
+	wg.Wait()
+	for _, cl := range cls {
+		if err := cl.Flush(ctx); err != nil {
+			return 0, err
+		}
 	}
 	if fe.err != nil {
 		return 0, fe.err
