@@ -6,13 +6,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Server is the admin HTTP listener: /metrics (Prometheus text format) and
-// /healthz.
+// Server is the admin HTTP listener: /metrics (Prometheus text format),
+// /healthz and Go's /debug/pprof.
 type Server struct {
 	ln  net.Listener
 	srv *http.Server
@@ -27,6 +28,13 @@ func Serve(addr string, m *Metrics, healthy func() bool, lg *slog.Logger) (*Serv
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	// Go's profiler, for operators chasing CPU or memory; the admin
+	// listener is loopback-only by default.
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		if !healthy() {
 			http.Error(w, "not serving\n", http.StatusServiceUnavailable)
