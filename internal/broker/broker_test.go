@@ -207,3 +207,27 @@ func TestRetentionMovesLogStartOffset(t *testing.T) {
 		t.Fatalf("fetch below log start: %v", res[0].Err)
 	}
 }
+
+func TestInternalTopicIsProtected(t *testing.T) {
+	dir := t.TempDir()
+	b := open(t, dir, nil)
+	p, err := b.EnsureInternalTopic(OffsetsTopic, offsetsTopicConfigs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := b.EnsureInternalTopic(OffsetsTopic, offsetsTopicConfigs); again != p {
+		t.Fatal("second EnsureInternalTopic opened another partition")
+	}
+	if res := produce(t, b, OffsetsTopic, 0, 1); !errors.Is(res.Err, kerr.InvalidTopicException) {
+		t.Fatalf("client produce to internal topic: %v", res.Err)
+	}
+	if _, err := b.DeleteTopic(OffsetsTopic, [16]byte{}); !errors.Is(err, kerr.InvalidTopicException) {
+		t.Fatalf("deleting internal topic: %v", err)
+	}
+	b.Close()
+	b = open(t, dir, nil)
+	defer b.Close()
+	if info, ok := b.Topic(OffsetsTopic); !ok || !info.Internal {
+		t.Fatalf("internal topic after restart: %+v", info)
+	}
+}

@@ -112,6 +112,9 @@ func (b *Broker) producePartition(part ProducePart) (*partition.Partition, *topi
 	if part.Partition < 0 || int(part.Partition) >= len(t.partitions) {
 		return nil, nil, kerr.UnknownTopicOrPartition
 	}
+	if t.internal {
+		return nil, nil, errorf(kerr.InvalidTopicException, "cannot append to internal topic %s", t.name)
+	}
 	return t.partitions[part.Partition], t, nil
 }
 

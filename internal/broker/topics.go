@@ -31,6 +31,7 @@ const MaxPartitions = 10000
 type topic struct {
 	name       string
 	id         [16]byte
+	internal   bool
 	configs    map[string]string // overrides only
 	partitions []*partition.Partition
 	counters   metrics.TopicCounters
@@ -40,12 +41,13 @@ type topic struct {
 type TopicInfo struct {
 	Name       string
 	ID         [16]byte
+	Internal   bool
 	Partitions int32
 	Configs    map[string]string // the topic's overrides
 }
 
 func (t *topic) info() TopicInfo {
-	return TopicInfo{Name: t.name, ID: t.id, Partitions: int32(len(t.partitions)), Configs: maps.Clone(t.configs)}
+	return TopicInfo{Name: t.name, ID: t.id, Internal: t.internal, Partitions: int32(len(t.partitions)), Configs: maps.Clone(t.configs)}
 }
 
 func (b *Broker) partitionConfig(overrides map[string]string) partition.Config {
@@ -68,7 +70,7 @@ func (b *Broker) partitionDir(name string, index int32) string {
 }
 
 func (b *Broker) openTopic(mt meta.Topic) (*topic, error) {
-	t := &topic{name: mt.Name, id: mt.ID, configs: mt.Configs, counters: b.metrics.Topic(mt.Name)}
+	t := &topic{name: mt.Name, id: mt.ID, internal: mt.Internal, configs: mt.Configs, counters: b.metrics.Topic(mt.Name)}
 	if err := b.openPartitions(t, 0, mt.Partitions); err != nil {
 		return nil, err
 	}
@@ -295,6 +297,10 @@ func (b *Broker) DeleteTopic(name string, id [16]byte) (TopicInfo, error) {
 		}
 		return TopicInfo{}, kerr.UnknownTopicOrPartition
 	}
+	if t.internal {
+		b.mu.Unlock()
+		return TopicInfo{}, errorf(kerr.InvalidTopicException, "%s is an internal topic of the broker and cannot be deleted", t.name)
+	}
 	if err := b.meta.DeleteTopic(t.name); err != nil {
 		b.mu.Unlock()
 		return TopicInfo{}, errorf(kerr.KafkaStorageError, "%v", err)
@@ -335,6 +341,9 @@ func (b *Broker) CreatePartitions(name string, count int32, validateOnly bool) e
 	if t == nil {
 		return kerr.UnknownTopicOrPartition
 	}
+	if t.internal {
+		return errorf(kerr.InvalidTopicException, "%s is an internal topic of the broker", t.name)
+	}
 	have := int32(len(t.partitions))
 	if count < have {
 		return errorf(kerr.InvalidPartitions, "topic currently has %d partitions, which is higher than the requested %d", have, count)
@@ -348,11 +357,11 @@ func (b *Broker) CreatePartitions(name string, count int32, validateOnly bool) e
 	if validateOnly {
 		return nil
 	}
-	grown := &topic{name: t.name, id: t.id, configs: t.configs, partitions: t.partitions, counters: t.counters}
+	grown := &topic{name: t.name, id: t.id, internal: t.internal, configs: t.configs, partitions: t.partitions, counters: t.counters}
 	if err := b.openPartitions(grown, have, count); err != nil {
 		return errorf(kerr.KafkaStorageError, "%v", err)
 	}
-	mt := meta.Topic{Name: t.name, ID: t.id, Partitions: count, Configs: t.configs}
+	mt := meta.Topic{Name: t.name, ID: t.id, Internal: t.internal, Partitions: count, Configs: t.configs}
 	if err := b.meta.PutTopic(mt); err != nil {
 		for _, p := range grown.partitions[have:] {
 			p.Delete()

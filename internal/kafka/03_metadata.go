@@ -87,7 +87,7 @@ func (c *conn) metadataTopic(r *request, req *kmsg.MetadataRequest, info broker.
 		return mt
 	}
 	name := info.Name
-	mt.Topic, mt.TopicID = &name, info.ID
+	mt.Topic, mt.TopicID, mt.IsInternal = &name, info.ID, info.Internal
 	node := c.s.b.NodeID()
 	for i := int32(0); i < info.Partitions; i++ {
 		p := kmsg.NewMetadataResponseTopicPartition()

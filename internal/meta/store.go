@@ -23,6 +23,9 @@ type Topic struct {
 	ID         uuid.UUID         `json:"id"`
 	Partitions int32             `json:"partitions"`
 	Configs    map[string]string `json:"configs,omitempty"`
+	// Internal topics (__consumer_offsets) belong to the broker: clients
+	// cannot produce to or delete them.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // Store holds the persisted metadata of one data directory.

@@ -1,0 +1,55 @@
+package broker
+
+import (
+	"github.com/google/uuid"
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/samsa-streaming/samsa/internal/meta"
+	"github.com/samsa-streaming/samsa/internal/partition"
+)
+
+// OffsetsTopic is where the group coordinator keeps committed offsets and
+// group metadata, in Kafka's record format.
+const OffsetsTopic = "__consumer_offsets"
+
+// offsetsTopicConfigs are Kafka's offsets.topic.* defaults that Samsa
+// supports (offsets.topic.segment.bytes is 100 MiB; compaction comes later).
+var offsetsTopicConfigs = map[string]string{"segment.bytes": "104857600", "retention.ms": "-1"}
+
+// InternalPartition returns partition 0 of an internal topic, if it exists.
+func (b *Broker) InternalPartition(name string) (*partition.Partition, bool) {
+	t := b.lookup(name)
+	if t == nil || !t.internal {
+		return nil, false
+	}
+	return t.partitions[0], true
+}
+
+// EnsureInternalTopic creates a one-partition internal topic if it does
+// not exist yet (as Kafka creates __consumer_offsets on first use) and
+// returns its partition.
+func (b *Broker) EnsureInternalTopic(name string, configs map[string]string) (*partition.Partition, error) {
+	if p, ok := b.InternalPartition(name); ok {
+		return p, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t := b.topics[name]; t != nil {
+		if !t.internal {
+			return nil, errorf(kerr.InvalidTopicException, "a user topic is named %s", name)
+		}
+		return t.partitions[0], nil
+	}
+	mt := meta.Topic{Name: name, ID: uuid.New(), Partitions: 1, Configs: configs, Internal: true}
+	t, err := b.openTopic(mt)
+	if err != nil {
+		return nil, errorf(kerr.KafkaStorageError, "%v", err)
+	}
+	if err := b.meta.PutTopic(mt); err != nil {
+		t.partitions[0].Close()
+		return nil, errorf(kerr.KafkaStorageError, "%v", err)
+	}
+	b.topics[name], b.ids[t.id] = t, t
+	b.lg.Info("internal topic created", "topic", name)
+	return t.partitions[0], nil
+}
