@@ -55,10 +55,10 @@ var brokerDefs = []brokerDef{
 	{name: "samsa.acks.all.fsync", typ: Boolean, def: "true", doc: "Samsa: acknowledge acks=all produces only after fsync (group-committed). false answers after the write, as acks=1."},
 	{name: "max.incremental.fetch.session.cache.slots", typ: Int, def: "1000", doc: "Incremental fetch sessions kept (KIP-227).", validate: atLeast(0)},
 	{name: "connections.max.idle.ms", typ: Long, def: "600000", doc: "Close connections idle this long.", validate: atLeast(1)},
-	{name: "group.min.session.timeout.ms", typ: Int, def: "6000", doc: "Consumer groups (not implemented yet)."},
-	{name: "group.max.session.timeout.ms", typ: Int, def: "1800000", doc: "Consumer groups (not implemented yet)."},
-	{name: "group.initial.rebalance.delay.ms", typ: Int, def: "3000", doc: "Consumer groups (not implemented yet)."},
-	{name: "offsets.retention.minutes", typ: Int, def: "10080", doc: "Consumer groups (not implemented yet)."},
+	{name: "group.min.session.timeout.ms", typ: Int, def: "6000", doc: "Smallest session timeout a group member may ask for.", validate: atLeast(1)},
+	{name: "group.max.session.timeout.ms", typ: Int, def: "1800000", doc: "Largest session timeout a group member may ask for.", validate: atLeast(1)},
+	{name: "group.initial.rebalance.delay.ms", typ: Int, def: "3000", doc: "How long the first rebalance of an empty group waits for more members.", validate: atLeast(0)},
+	{name: "offsets.retention.minutes", typ: Int, def: "10080", doc: "Committed offsets of an empty group are deleted this long after its last commit.", validate: atLeast(1)},
 
 	// Kafka quickstart and multi-node settings that mean nothing here.
 	{name: "process.roles", typ: List, ignored: true},
@@ -199,6 +199,15 @@ func (b *Broker) FetchSessionSlots() int {
 	return int(b.int64("max.incremental.fetch.session.cache.slots"))
 }
 func (b *Broker) ConnectionsMaxIdle() time.Duration { return b.ms("connections.max.idle.ms") }
+
+func (b *Broker) GroupMinSessionTimeout() time.Duration { return b.ms("group.min.session.timeout.ms") }
+func (b *Broker) GroupMaxSessionTimeout() time.Duration { return b.ms("group.max.session.timeout.ms") }
+func (b *Broker) GroupInitialRebalanceDelay() time.Duration {
+	return b.ms("group.initial.rebalance.delay.ms")
+}
+func (b *Broker) OffsetsRetention() time.Duration {
+	return time.Duration(b.int64("offsets.retention.minutes")) * time.Minute
+}
 
 // DataDir is log.dirs (or log.dir) when set, else "".
 func (b *Broker) DataDir() string {
