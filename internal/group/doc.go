@@ -1,0 +1,58 @@
+// Package group is the consumer group coordinator: membership of classic
+// groups (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), committed offsets
+// (OffsetCommit, OffsetFetch, OffsetDelete) and the admin views
+// (DescribeGroups, ListGroups, DeleteGroups). It behaves as the classic
+// group coordinator of Apache Kafka 4.x. Front ends hand it decoded kmsg
+// requests and send back the responses it returns, at the request's version.
+//
+// # A classic group's states
+//
+//	first JoinGroup, or an OffsetCommit with generation -1 (a simple group)
+//	     │
+//	     ▼
+//	┌─────────┐  a member joins; the join phase lasts at least
+//	│  Empty  │── group.initial.rebalance.delay.ms ───────────┐
+//	└─────────┘                                               ▼
+//	  │    ▲  the join phase ends with no members   ┌────────────────────┐
+//	  │    └────────────────────────────────────────│ PreparingRebalance │◀─┐
+//	  │                                             └────────────────────┘  │
+//	  ▼  DeleteGroups,        every member rejoined, or the   │             │
+//	Dead  or offsets expired  rebalance timeout removed the   │             │
+//	                          dynamic ones that did not;      ▼             │
+//	                          generation+1, leader chosen                   │
+//	                                         ┌─────────────────────┐        │
+//	                                         │ CompletingRebalance │────────┤
+//	                                         └─────────────────────┘        │
+//	          the leader's SyncGroup: the assignment   │                    │ a member joins, changes its
+//	          is saved, then sent to every member      ▼                    │ metadata, leaves, misses its
+//	          parked in SyncGroup                 ┌────────┐                │ session or sync deadline;
+//	                                              │ Stable │────────────────┘ the leader rejoins
+//	                                              └────────┘
+//
+// Dead is where a group goes when it is deleted and where every group goes
+// at Close; a request that finds a Dead group looks the name up again.
+//
+// # Concurrency
+//
+// Each group has its own mutex; the coordinator's mutex guards only the map
+// of groups and is never held while a group's is taken (lock order:
+// group.mu, then Coordinator.mu). Store calls run under the group's mutex,
+// so one group's writes are ordered and a slow write stalls only that group.
+// JoinGroup and SyncGroup park the caller on a channel outside the lock;
+// timers (session, join phase, sync deadline, initial delay) are
+// time.AfterFunc callbacks that take the group's lock and check a sequence
+// number, so a timer that lost a race with a reschedule does nothing.
+//
+// # Persistence
+//
+// Offsets are written through Store.CommitOffsets before the OffsetCommit is
+// answered and enter memory only if the write succeeded. A group's members
+// are saved when a rebalance completes (with the leader's assignment), when a
+// static member takes over its instance id, and when the group becomes Empty.
+// On restart New restores each saved group as Stable with its members, who
+// must heartbeat within their session timeout or are removed, as in Kafka.
+//
+// Group types: this package implements the classic protocol ("classic" in
+// ListGroups). KIP-848 "consumer" groups will live beside it with their own
+// state machine; the group type is the seam (see groupType).
+package group

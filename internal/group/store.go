@@ -1,0 +1,75 @@
+package group
+
+import "time"
+
+// Store persists what the coordinator must not lose: committed offsets and
+// the membership of each group as of its last completed rebalance. The
+// production Store is package grouplog (an internal __consumer_offsets log);
+// tests use an in-memory fake.
+//
+// Every method is durable on return. The coordinator calls them with the
+// group's lock held and changes its memory only after a nil error, so a
+// failed write leaves the group as it was. Calls for different groups may
+// run concurrently; calls for one group never do. The Store must not keep
+// the slices it is given past the call (the coordinator does not modify
+// them afterwards either, so copying is only needed to retain them).
+type Store interface {
+	// CommitOffsets records offsets for group, replacing earlier ones.
+	CommitOffsets(group string, offsets []Offset) error
+	// DeleteOffsets forgets the committed offsets of partitions in group.
+	DeleteOffsets(group string, partitions []TopicPartition) error
+	// SaveGroup records a group's membership. It is called when a rebalance
+	// completes (the group becomes Stable with the leader's assignment),
+	// when a static member replaces its old member id in a Stable group,
+	// and when a group becomes Empty.
+	SaveGroup(g GroupSnapshot) error
+	// DeleteGroup forgets a group and all of its offsets.
+	DeleteGroup(group string) error
+}
+
+// TopicPartition names one partition of a topic.
+type TopicPartition struct {
+	Topic     string
+	Partition int32
+}
+
+// Offset is one committed offset.
+type Offset struct {
+	TopicPartition
+	Offset          int64
+	LeaderEpoch     int32   // -1 if the client did not send one
+	Metadata        *string // client metadata; nil is returned to clients as ""
+	CommitTimestamp int64   // unix milliseconds, set by the coordinator
+}
+
+// GroupSnapshot is a group's membership as persisted: what Kafka writes in
+// a GroupMetadataValue record.
+type GroupSnapshot struct {
+	Group          string
+	ProtocolType   string // "" for a group created by offset commits only
+	Protocol       string // the chosen protocol; "" when Empty
+	Leader         string // the leader's member id; "" when Empty
+	Generation     int32
+	StateTimestamp int64 // unix milliseconds of the last state change
+	Members        []MemberSnapshot
+}
+
+// MemberSnapshot is one member of a GroupSnapshot.
+type MemberSnapshot struct {
+	MemberID         string
+	InstanceID       *string // group.instance.id of a static member
+	ClientID         string
+	ClientHost       string
+	RebalanceTimeout time.Duration
+	SessionTimeout   time.Duration
+	Subscription     []byte // the member's metadata for the chosen protocol
+	Assignment       []byte // what the leader assigned it
+}
+
+// Loaded is what a Store replayed at start: the last snapshot of every
+// group that was not deleted, and the offsets of every group (a group may
+// have offsets without a snapshot: simple consumers that only commit).
+type Loaded struct {
+	Groups  []GroupSnapshot
+	Offsets map[string][]Offset
+}

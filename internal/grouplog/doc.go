@@ -1,0 +1,88 @@
+// Package grouplog is the consumer-group coordinator's group.Store: committed
+// offsets and classic group metadata kept in an internal __consumer_offsets
+// partition, in exactly the records Kafka 4 writes there, so that compaction
+// and Kafka tools can treat the partition as an ordinary compacted topic.
+//
+// # Contract
+//
+// Every Store call appends one record batch through the partition (so the
+// records of a call are applied atomically), waits for the partition's
+// group-committed fsync, and only then returns. Open replays the partition from
+// its log start offset to its high watermark and returns the latest state:
+// later records win, a tombstone (null value) deletes its key. Log keeps an
+// index of the live keys so DeleteGroup can write a tombstone for each. Log
+// does not own the partition: its owner closes it after the last call.
+//
+// # Records
+//
+// Each record's key starts with an int16 that Kafka calls the key version and
+// that its new group coordinator (KIP-848) uses as the record type. Integers are
+// big-endian; a string is an int16 length and UTF-8 bytes (-1: null), bytes
+// are an int32 length, an array an int32 count. The kmsg types of the same
+// name encode and decode them; this package never writes these bytes itself.
+//
+//	OffsetCommitKey v1                OffsetCommitValue v3
+//	+------------------------+        +----------------------------+
+//	| version    int16  = 1  |        | version         int16  = 3 |
+//	| group      string      |        | offset          int64      |
+//	| topic      string      |        | leaderEpoch     int32      |  -1: none
+//	| partition  int32       |        | metadata        string     |  never null
+//	+------------------------+        | commitTimestamp int64      |  ms
+//	                                  +----------------------------+
+//
+//	GroupMetadataKey v2               GroupMetadataValue v3
+//	+------------------------+        +------------------------------------+
+//	| version    int16  = 2  |        | version               int16  = 3   |
+//	| group      string      |        | protocolType          string       |
+//	+------------------------+        | generation            int32        |
+//	                                  | protocol              string/null  |  null: ""
+//	                                  | leader                string/null  |  null: ""
+//	                                  | currentStateTimestamp int64        |  ms, -1: none
+//	                                  | members               array of:    |
+//	                                  |   memberId            string       |
+//	                                  |   groupInstanceId     string/null  |
+//	                                  |   clientId            string       |
+//	                                  |   clientHost          string       |
+//	                                  |   rebalanceTimeout    int32        |  ms
+//	                                  |   sessionTimeout      int32        |  ms
+//	                                  |   subscription        bytes        |
+//	                                  |   assignment          bytes        |
+//	                                  +------------------------------------+
+//
+// These are the versions Kafka 4.0 writes (GroupCoordinatorRecordHelpers:
+// the highest non-flexible OffsetCommitValue, GroupMetadataValue v3). Kafka
+// 4.1 writes OffsetCommitValue v4, flexible with the topic id as a tagged
+// field (KAFKA-19141); v3 carries the same fields without it and every
+// Kafka version and tool reads it. Replay also reads OffsetCommitKey v0,
+// OffsetCommitValue v0-v4 and GroupMetadataValue v0-v4, what older and newer
+// brokers write.
+//
+// Batches are uncompressed (Kafka's offsets.topic.compression.codec defaults
+// to none), non-transactional, with producer id -1 and the append time as
+// their timestamp. A nil offset Metadata is stored as "", as Kafka stores
+// null metadata, so replay returns a pointer to "" for it.
+//
+// # Replay
+//
+// Control batches are skipped. So are, with one Warn line per kind at the end
+// of the replay, records that are not ours to interpret: a key version other
+// than 0, 1 or 2 (KIP-848 consumer groups, share and streams groups), a null
+// or undecodable key, a value version replay does not know, an undecodable
+// value, and transactional batches (TxnOffsetCommit, which needs the markers
+// of the transaction coordinator to resolve). A skipped value of a known key
+// leaves the key's earlier state in place (an older offset rewinds a
+// consumer, which is safer than losing it), and the key counts as live, so
+// DeleteGroup and DeleteOffsets still write its tombstone. A foreign writer must not keep the
+// broker from starting; a batch failing its CRC, on the other hand, is
+// corruption the log did not repair, and Open fails with an error wrapping
+// kerr.CorruptMessage.
+//
+// # Limits
+//
+// One call is one batch, so a call whose records exceed the partition's
+// max.message.bytes fails with an error wrapping kerr.MessageTooLarge and
+// writes nothing: a group with thousands of members, each with its
+// subscription and assignment, or a commit of tens of thousands of
+// partitions. Kafka's coordinator, which also writes the records of one
+// operation as one batch, fails such writes too (RecordTooLargeException).
+package grouplog
