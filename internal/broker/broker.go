@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/samsa-streaming/samsa/internal/config"
+	"github.com/samsa-streaming/samsa/internal/group"
 	"github.com/samsa-streaming/samsa/internal/meta"
 	"github.com/samsa-streaming/samsa/internal/metrics"
 )
@@ -42,6 +43,9 @@ type Broker struct {
 	mu     sync.RWMutex // guards topics and ids; not held during I/O on partitions
 	topics map[string]*topic
 	ids    map[[16]byte]*topic
+
+	groups     *group.Coordinator
+	groupStore *groupStore
 
 	closed atomic.Bool
 	stop   chan struct{}
@@ -73,6 +77,11 @@ func Open(opts Options) (*Broker, error) {
 		b.closeTopics()
 		lock.Release()
 		return nil, err
+	}
+	if err := b.openGroups(); err != nil {
+		b.closeTopics()
+		lock.Release()
+		return nil, fmt.Errorf("broker: loading consumer groups: %w", err)
 	}
 	b.startBackground()
 	return b, nil
@@ -128,6 +137,7 @@ func (b *Broker) Close() error {
 	}
 	close(b.stop)
 	b.bg.Wait()
+	b.groups.Close()
 	err := b.closeTopics()
 	return errors.Join(err, b.lock.Release())
 }

@@ -42,6 +42,13 @@ func (r *request) code(err error) int16 {
 	return kerr.UnknownServerError.Code
 }
 
+// noteError marks the request failed (for metrics) if code is an error.
+func (r *request) noteError(code int16) {
+	if code != 0 {
+		r.failed = true
+	}
+}
+
 // message is the client-facing text of a core error, if it has one.
 func message(err error) *string {
 	var be *broker.Error

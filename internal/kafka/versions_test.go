@@ -29,7 +29,7 @@ var versionChecks = map[int16]versionCheck{
 }
 
 func TestEveryAdvertisedVersion(t *testing.T) {
-	b := samsatest.Start(t)
+	b := samsatest.Start(t, samsatest.Config("group.initial.rebalance.delay.ms", "0"))
 	c := dial(t, b.Addr())
 	avReq := kmsg.NewPtrApiVersionsRequest()
 	avReq.ClientSoftwareName, avReq.ClientSoftwareVersion = "samsa-test", "1.0"
