@@ -106,6 +106,8 @@ const (
 	topicOps = int32(1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<11)
 	// CREATE ALTER DESCRIBE CLUSTER_ACTION DESCRIBE_CONFIGS ALTER_CONFIGS IDEMPOTENT_WRITE
 	clusterOps = int32(1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12)
+	// READ DELETE DESCRIBE
+	groupOps = int32(1<<3 | 1<<6 | 1<<8)
 )
 
 func authorizedOps(requested bool, ops int32) int32 {

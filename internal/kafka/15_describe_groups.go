@@ -4,14 +4,17 @@ import "github.com/twmb/franz-go/pkg/kmsg"
 
 // DescribeGroups v0-6
 //
-// Behavior: from the group coordinator (internal/group).
+// Behavior: from the group coordinator (internal/group); with no
+// authorizer every group operation is authorized when asked for.
 //
 // Version notes: v3 authorized operations; v4 group.instance.id; v5
 // flexible; v6 error message.
 func (c *conn) handleDescribeGroups(r *request) outcome {
-	resp := c.s.b.Groups().DescribeGroups(r.kreq.(*kmsg.DescribeGroupsRequest))
-	for _, g := range resp.Groups {
-		r.noteError(g.ErrorCode)
+	req := r.kreq.(*kmsg.DescribeGroupsRequest)
+	resp := c.s.b.Groups().DescribeGroups(req)
+	for i := range resp.Groups {
+		r.noteError(resp.Groups[i].ErrorCode)
+		resp.Groups[i].AuthorizedOperations = authorizedOps(req.IncludeAuthorizedOperations, groupOps)
 	}
 	return respond(resp)
 }

@@ -181,6 +181,14 @@ func checkDescribeGroups(t *testing.T, c *rawConn, v int16) {
 	if g.State != "Stable" || g.ProtocolType != "consumer" || g.Protocol != "range" || len(g.Members) != 1 {
 		t.Fatalf("described %+v", g)
 	}
+	if v >= 3 {
+		req := kmsg.NewPtrDescribeGroupsRequest()
+		req.Groups, req.IncludeAuthorizedOperations = []string{group}, true
+		ops := c.roundTrip(req, v).(*kmsg.DescribeGroupsResponse).Groups[0].AuthorizedOperations
+		if ops != 1<<3|1<<6|1<<8 {
+			t.Fatalf("authorized operations %b, want READ, DELETE, DESCRIBE", ops)
+		}
+	}
 }
 
 func checkListGroups(t *testing.T, c *rawConn, v int16) {
