@@ -5,8 +5,8 @@
 // Every test starts its own broker in a temporary directory and asserts
 // Apache Kafka's behaviour, not Samsa's: a failure here is a compatibility
 // bug in the broker unless the test says otherwise. The broker does not
-// implement consumer groups, idempotent or transactional producers yet, so
-// producers disable idempotence and consumers read partitions directly.
+// implement idempotent or transactional producers yet, so producers disable
+// idempotence; consumer groups use the classic protocol.
 //
 // Files:
 //
@@ -20,4 +20,7 @@
 //	restart_test.go   close and reopen the same data directory
 //	fetch_test.go     raw Fetch semantics: long poll, limits, sessions, ids,
 //	                  offsets out of range, leader epochs, LogAppendTime
+//	group_*_test.go   consumer groups: kgo with every balancer under churn and
+//	                  crashes, Sarama, kafka-go, static membership, restarts,
+//	                  error answers and kadm group admin
 package clients
