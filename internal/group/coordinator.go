@@ -19,6 +19,9 @@ const (
 	DefaultRetentionCheckInterval = 10 * time.Minute   // offsets.retention.check.interval.ms
 	DefaultMaxMetadataBytes       = 4096               // offset.metadata.max.bytes
 	newMemberJoinTimeout          = 5 * time.Minute    // Kafka's classicGroupNewMemberJoinTimeoutMs
+
+	DefaultConsumerHeartbeatInterval = 5 * time.Second  // group.consumer.heartbeat.interval.ms
+	DefaultConsumerSessionTimeout    = 45 * time.Second // group.consumer.session.timeout.ms
 )
 
 // Options configure a Coordinator. Zero values take Kafka's defaults.
@@ -47,6 +50,24 @@ type Options struct {
 	// v10) to names and back; nil resolves nothing.
 	TopicName func(id [16]byte) (string, bool)
 	TopicID   func(topic string) ([16]byte, bool)
+
+	// Topics lists the broker's topics for KIP-848 consumer groups, whose
+	// server-side assignors need each subscribed topic's id and partition
+	// count (and whose regex subscriptions match against the names). It is
+	// called on every ConsumerGroupHeartbeat; the returned map is the
+	// caller's and is only read. nil means no topics.
+	Topics func() map[string]TopicMeta
+
+	// ConsumerHeartbeatInterval is group.consumer.heartbeat.interval.ms: 5s.
+	ConsumerHeartbeatInterval time.Duration
+	// ConsumerSessionTimeout is group.consumer.session.timeout.ms: 45s.
+	ConsumerSessionTimeout time.Duration
+}
+
+// TopicMeta is what a consumer group's assignor needs of a topic.
+type TopicMeta struct {
+	ID         [16]byte
+	Partitions int32
 }
 
 func (o *Options) ensureDefaults() {
@@ -84,6 +105,11 @@ func (o *Options) ensureDefaults() {
 	if o.TopicID == nil {
 		o.TopicID = func(string) ([16]byte, bool) { return [16]byte{}, false }
 	}
+	if o.Topics == nil {
+		o.Topics = func() map[string]TopicMeta { return nil }
+	}
+	def(&o.ConsumerHeartbeatInterval, DefaultConsumerHeartbeatInterval)
+	def(&o.ConsumerSessionTimeout, DefaultConsumerSessionTimeout)
 }
 
 // Coordinator coordinates every group of this node.

@@ -73,7 +73,8 @@ func (c *Coordinator) OffsetDelete(req *kmsg.OffsetDeleteRequest) *kmsg.OffsetDe
 
 // DeleteGroups deletes groups and their offsets.
 //
-// Behavior (Kafka 4.x): only an Empty group can be deleted (others are
+// Behavior (Kafka 4.x): only an Empty group (classic, or consumer without
+// members) can be deleted (others are
 // NON_EMPTY_GROUP); a group that does not exist is GROUP_ID_NOT_FOUND; group
 // "" is a valid name. The deletion is written with Store.DeleteGroup first;
 // on failure the group gets the Store's error code and stays.
@@ -100,7 +101,7 @@ func (c *Coordinator) deleteGroup(id string) int16 {
 		return kerr.GroupIDNotFound.Code
 	}
 	defer g.mu.Unlock()
-	if g.state != stateEmpty {
+	if g.state != stateEmpty || (g.cg != nil && len(g.cg.members) > 0) {
 		return kerr.NonEmptyGroup.Code
 	}
 	if err := c.opts.Store.DeleteGroup(id); err != nil {

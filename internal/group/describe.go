@@ -14,6 +14,8 @@ import (
 // Behavior (Kafka 4.x):
 //   - A group that does not exist is state "Dead" with no members; v6+ adds
 //     GROUP_ID_NOT_FOUND and a message (KIP-1043). Group "" is a valid name.
+//     A consumer (KIP-848) group is answered the same way, with the message
+//     "Group <id> is not a classic group.", as Kafka 4 does.
 //   - Protocol, and each member's metadata and assignment, are filled only
 //     when the group is Stable; other states list the members without them.
 //   - AuthorizedOperations (v3+) is left unset (-2147483648) for the front
@@ -47,6 +49,17 @@ func (c *Coordinator) describe(version int16, id string) kmsg.DescribeGroupsResp
 		return dg
 	}
 	defer g.mu.Unlock()
+	if g.cg != nil {
+		// Kafka 4 describes only classic groups here: a consumer group is
+		// answered as a missing one, with its own message in v6+.
+		dg.State = stateDead.String()
+		if version >= 6 {
+			dg.ErrorCode = kerr.GroupIDNotFound.Code
+			msg := "Group " + id + " is not a classic group."
+			dg.ErrorMessage = &msg
+		}
+		return dg
+	}
 	dg.State = g.state.String()
 	dg.ProtocolType = g.protocolType
 	stable := g.state == stateStable
@@ -71,9 +84,9 @@ func (c *Coordinator) describe(version int16, id string) kmsg.DescribeGroupsResp
 // ListGroups lists the groups, sorted by id.
 //
 // Behavior: StatesFilter (v4+) matches state names case-insensitively;
-// TypesFilter (v5+) matches "classic" case-insensitively (and, until
-// KIP-848 groups exist, "consumer" matches nothing). Empty filters match
-// everything. After Close the answer is COORDINATOR_NOT_AVAILABLE.
+// TypesFilter (v5+) matches "classic" or "consumer" case-insensitively.
+// Consumer groups show their KIP-848 state (Empty, Assigning, Reconciling,
+// Stable) and protocol type "consumer". Empty filters match everything. After Close the answer is COORDINATOR_NOT_AVAILABLE.
 //
 // Version notes: v4 StatesFilter and GroupState; v5 TypesFilter and
 // GroupType.
@@ -86,18 +99,15 @@ func (c *Coordinator) ListGroups(req *kmsg.ListGroupsRequest) *kmsg.ListGroupsRe
 	}
 	states := lowerSet(req.StatesFilter)
 	types := lowerSet(req.TypesFilter)
-	if len(types) > 0 && !types[groupType] {
-		return resp
-	}
 	for _, g := range c.groupList() {
 		g.mu.Lock()
-		st, pt := g.state, g.protocolType
+		dead, st, pt, typ := g.state == stateDead, g.stateNameLocked(), g.protocolType, g.typeLocked()
 		g.mu.Unlock()
-		if st == stateDead || (len(states) > 0 && !states[strings.ToLower(st.String())]) {
+		if dead || (len(states) > 0 && !states[strings.ToLower(st)]) || (len(types) > 0 && !types[typ]) {
 			continue
 		}
 		lg := kmsg.NewListGroupsResponseGroup()
-		lg.Group, lg.ProtocolType, lg.GroupState, lg.GroupType = g.id, pt, st.String(), groupType
+		lg.Group, lg.ProtocolType, lg.GroupState, lg.GroupType = g.id, pt, st, typ
 		resp.Groups = append(resp.Groups, lg)
 	}
 	return resp

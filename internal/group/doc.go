@@ -52,7 +52,30 @@
 // On restart New restores each saved group as Stable with its members, who
 // must heartbeat within their session timeout or are removed, as in Kafka.
 //
-// Group types: this package implements the classic protocol ("classic" in
-// ListGroups). KIP-848 "consumer" groups will live beside it with their own
-// state machine; the group type is the seam (see groupType).
+// # Group types
+//
+// A group is "classic" (JoinGroup/SyncGroup) or a KIP-848 "consumer" group
+// (ConsumerGroupHeartbeat, ConsumerGroupDescribe); group.cg is the seam
+// (consumer.go). Offsets, the group lock and timers are shared. A consumer
+// group has a group epoch, bumped when members join or leave or change
+// their subscription or assignor, or when the subscribed topics' metadata
+// (Options.Topics) changes; the server-side assignor ("uniform" or
+// "range", assign.go) then computes the target assignment at that epoch.
+// Each member reconciles towards its target: it first revokes partitions
+// that move away, keeping its epoch, and only when a heartbeat shows it no
+// longer owns them does it take the group's epoch; a partition goes to its
+// new owner only once no other member holds it (assigned or pending
+// revocation), so it is never owned twice.
+//
+// An Empty group of one type becomes the other type when a member of the
+// other protocol joins; a group with members refuses the other protocol
+// (GROUP_ID_NOT_FOUND for ConsumerGroupHeartbeat, INCONSISTENT_GROUP_PROTOCOL
+// for JoinGroup). Kafka 4's online migration of a live group between the
+// protocols is not implemented.
+//
+// Consumer group membership is kept in memory only: Kafka's
+// ConsumerGroupMetadata/Member/TargetAssignment records are not written.
+// Their committed offsets persist through Store as any group's. After a
+// restart a member's heartbeat gets UNKNOWN_MEMBER_ID and it rejoins with
+// epoch 0, getting a fresh assignment.
 package group

@@ -37,6 +37,8 @@ func (c *Coordinator) expireOffsets() {
 //     time if that is unknown);
 //   - a Stable consumer group with known subscriptions: offsets of topics
 //     no member subscribes to expire retention after their commit;
+//   - a KIP-848 consumer group: offsets of topics no member subscribes to
+//     expire retention after their commit;
 //   - otherwise nothing expires.
 //
 // An Empty group with no offsets left is deleted.
@@ -44,6 +46,10 @@ func (g *group) expireLocked(now int64) {
 	retention := g.c.opts.OffsetsRetention.Milliseconds()
 	var base func(o Offset) int64
 	switch {
+	case g.cg != nil:
+		// Kafka's ConsumerGroup: offsets of topics no member subscribes to
+		// expire retention after their commit.
+		base = func(o Offset) int64 { return o.CommitTimestamp }
 	case g.protocolType == "":
 		base = func(o Offset) int64 { return o.CommitTimestamp }
 	case g.state == stateEmpty:

@@ -19,8 +19,10 @@ import (
 //     a fetch of all partitions leaves out topics without an id.
 //
 // Version notes: v2 top-level ErrorCode and null Topics; v5 LeaderEpoch;
-// v7 RequireStable; v8 several groups; v9 MemberID/MemberEpoch (for
-// KIP-848 groups; unchecked for classic ones, as Kafka); v10 topic ids.
+// v7 RequireStable; v8 several groups; v9 MemberID/MemberEpoch, checked
+// for consumer groups (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH at the group
+// level; no member id and epoch -1 is an admin and always allowed) and
+// unchecked for classic ones, as Kafka; v10 topic ids.
 func (c *Coordinator) OffsetFetch(req *kmsg.OffsetFetchRequest) *kmsg.OffsetFetchResponse {
 	resp := kmsg.NewPtrOffsetFetchResponse()
 	resp.Version = req.Version
@@ -72,6 +74,12 @@ func (c *Coordinator) fetchGroup(version int16, rg *kmsg.OffsetFetchRequestGroup
 	if g != nil {
 		defer g.mu.Unlock()
 		offsets = g.offsets
+		if g.cg != nil && version >= 9 {
+			if code := g.cg.validateOffsetFetchLocked(rg.MemberID, rg.MemberEpoch); code != 0 {
+				sg.ErrorCode = code
+				return sg
+			}
+		}
 	}
 	if rg.Topics == nil {
 		sg.Topics = c.fetchAll(version, offsets)

@@ -23,9 +23,9 @@ var stateNames = [...]string{"Empty", "PreparingRebalance", "CompletingRebalance
 
 func (s state) String() string { return stateNames[s] }
 
-// groupType is the ListGroups (v5+) type. Only classic groups exist so far;
-// KIP-848 groups will be "consumer" with their own state machine.
-const groupType = "classic"
+// classicType is the ListGroups (v5+) type of classic groups; consumer
+// groups are consumerType (see consumer.go).
+const classicType = "classic"
 
 // consumerProtocolType is the protocol type of Kafka consumers, whose member
 // metadata this package parses.
@@ -62,6 +62,28 @@ type group struct {
 	subscribed map[string]bool
 
 	offsets map[TopicPartition]Offset
+
+	// cg is set while the group is a KIP-848 consumer group: the group type
+	// is the seam between the two protocols. The classic fields then stay
+	// as an Empty classic group has them (state Empty, no members), so the
+	// classic APIs find no member, and offsets and timers are shared.
+	cg *consumerGroup
+}
+
+// typeLocked is the group's ListGroups type.
+func (g *group) typeLocked() string {
+	if g.cg != nil {
+		return consumerType
+	}
+	return classicType
+}
+
+// stateNameLocked is the group's state as ListGroups shows it.
+func (g *group) stateNameLocked() string {
+	if g.cg != nil {
+		return string(g.cg.stateLocked())
+	}
+	return g.state.String()
 }
 
 func newGroup(c *Coordinator, id string) *group {
@@ -279,6 +301,12 @@ func (g *group) stopTimersLocked() {
 	for id, t := range g.pending {
 		t.stop()
 		delete(g.pending, id)
+	}
+	if g.cg != nil {
+		for _, m := range g.cg.members {
+			m.hb.stop()
+			m.rt.stop()
+		}
 	}
 }
 

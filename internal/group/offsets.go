@@ -32,7 +32,9 @@ import (
 //
 // Version notes: v1 per-partition Timestamp and v2-v4 RetentionTimeMillis
 // are ignored (offsets expire by offsets.retention.minutes only); v6
-// LeaderEpoch; v7 InstanceID; v9 GROUP_ID_NOT_FOUND; v10 topic ids.
+// LeaderEpoch; v7 InstanceID; v9 GROUP_ID_NOT_FOUND, and Generation is the
+// member epoch for consumer groups (see consumerGroup.validateOffsetCommitLocked);
+// v10 topic ids.
 func (c *Coordinator) OffsetCommit(req *kmsg.OffsetCommitRequest) *kmsg.OffsetCommitResponse {
 	resp := kmsg.NewPtrOffsetCommitResponse()
 	resp.Version = req.Version
@@ -149,6 +151,9 @@ func (c *Coordinator) commit(req *kmsg.OffsetCommitRequest, todo []commitSlot) {
 
 // validateOffsetCommitLocked is ClassicGroup.validateOffsetCommit.
 func (g *group) validateOffsetCommitLocked(req *kmsg.OffsetCommitRequest) int16 {
+	if g.cg != nil {
+		return g.cg.validateOffsetCommitLocked(req)
+	}
 	if req.Generation < 0 && g.state == stateEmpty {
 		return 0 // a simple consumer or an admin
 	}
@@ -177,7 +182,8 @@ func (g *group) validateOffsetCommitLocked(req *kmsg.OffsetCommitRequest) int16 
 // isUnusedLocked reports whether g holds nothing: no members, pending
 // members or offsets.
 func (g *group) isUnusedLocked() bool {
-	return g.state == stateEmpty && len(g.members) == 0 && len(g.pending) == 0 && len(g.offsets) == 0
+	return g.state == stateEmpty && len(g.members) == 0 && len(g.pending) == 0 && len(g.offsets) == 0 &&
+		(g.cg == nil || len(g.cg.members) == 0)
 }
 
 // neverUsedLocked reports whether g is unused and never had a generation

@@ -79,6 +79,9 @@ func (g *group) computeSubscribedLocked() map[string]bool {
 // When that is unknown, a consumer group is assumed to (so its offsets are
 // kept) and any other group not to, as Kafka decides.
 func (g *group) subscribedToLocked(topic string) bool {
+	if g.cg != nil {
+		return g.cg.subscribedTopicsLocked()[topic]
+	}
 	if g.subscribed == nil {
 		return g.protocolType == consumerProtocolType
 	}
@@ -95,11 +98,15 @@ func (c *Coordinator) SubscribedTopics(group string) ([]string, bool) {
 		return nil, false
 	}
 	defer g.mu.Unlock()
-	if g.subscribed == nil {
+	subscribed := g.subscribed
+	if g.cg != nil {
+		subscribed = g.cg.subscribedTopicsLocked()
+	}
+	if subscribed == nil {
 		return nil, false
 	}
-	out := make([]string, 0, len(g.subscribed))
-	for t := range g.subscribed {
+	out := make([]string, 0, len(subscribed))
+	for t := range subscribed {
 		out = append(out, t)
 	}
 	slices.Sort(out)
