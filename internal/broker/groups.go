@@ -93,6 +93,10 @@ func (b *Broker) openGroups() error {
 		TopicExists:           b.partitionExists,
 		TopicName:             b.topicName,
 		TopicID:               b.topicID,
+		Topics:                b.groupTopics,
+
+		ConsumerHeartbeatInterval: b.cfg.ConsumerHeartbeatInterval(),
+		ConsumerSessionTimeout:    b.cfg.ConsumerSessionTimeout(),
 	}, loaded)
 	return nil
 }
@@ -126,4 +130,20 @@ func (b *Broker) topicID(name string) ([16]byte, bool) {
 		return [16]byte{}, false
 	}
 	return t.id, true
+}
+
+// groupTopics lists the user topics a KIP-848 subscription can match
+// (internal topics are left out, as Kafka leaves them out of regex
+// subscriptions). The coordinator calls it on every heartbeat with a
+// group's lock held; it takes only the topic map's read lock.
+func (b *Broker) groupTopics() map[string]group.TopicMeta {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make(map[string]group.TopicMeta, len(b.topics))
+	for name, t := range b.topics {
+		if !t.internal {
+			out[name] = group.TopicMeta{ID: t.id, Partitions: int32(len(t.partitions))}
+		}
+	}
+	return out
 }

@@ -58,6 +58,8 @@ var brokerDefs = []brokerDef{
 	{name: "group.min.session.timeout.ms", typ: Int, def: "6000", doc: "Smallest session timeout a group member may ask for.", validate: atLeast(1)},
 	{name: "group.max.session.timeout.ms", typ: Int, def: "1800000", doc: "Largest session timeout a group member may ask for.", validate: atLeast(1)},
 	{name: "group.initial.rebalance.delay.ms", typ: Int, def: "3000", doc: "How long the first rebalance of an empty group waits for more members.", validate: atLeast(0)},
+	{name: "group.consumer.heartbeat.interval.ms", typ: Int, def: "5000", doc: "Heartbeat interval given to KIP-848 consumer group members.", validate: atLeast(1)},
+	{name: "group.consumer.session.timeout.ms", typ: Int, def: "45000", doc: "Session timeout of KIP-848 consumer group members.", validate: atLeast(1)},
 	{name: "offsets.retention.minutes", typ: Int, def: "10080", doc: "Committed offsets of an empty group are deleted this long after its last commit.", validate: atLeast(1)},
 
 	// Kafka quickstart and multi-node settings that mean nothing here.
@@ -204,6 +206,12 @@ func (b *Broker) GroupMinSessionTimeout() time.Duration { return b.ms("group.min
 func (b *Broker) GroupMaxSessionTimeout() time.Duration { return b.ms("group.max.session.timeout.ms") }
 func (b *Broker) GroupInitialRebalanceDelay() time.Duration {
 	return b.ms("group.initial.rebalance.delay.ms")
+}
+func (b *Broker) ConsumerHeartbeatInterval() time.Duration {
+	return b.ms("group.consumer.heartbeat.interval.ms")
+}
+func (b *Broker) ConsumerSessionTimeout() time.Duration {
+	return b.ms("group.consumer.session.timeout.ms")
 }
 func (b *Broker) OffsetsRetention() time.Duration {
 	return time.Duration(b.int64("offsets.retention.minutes")) * time.Minute

@@ -35,5 +35,7 @@ func init() {
 		42: {0, 3, (*conn).handleDeleteGroups},
 		47: {0, 0, (*conn).handleOffsetDelete},
 		60: {0, 2, (*conn).handleDescribeCluster},
+		68: {0, 1, (*conn).handleConsumerGroupHeartbeat},
+		69: {0, 1, (*conn).handleConsumerGroupDescribe},
 	}
 }

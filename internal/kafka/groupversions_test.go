@@ -279,3 +279,51 @@ func checkOffsetDelete(t *testing.T, c *rawConn, v int16) {
 		t.Fatalf("offset %d after OffsetDelete", got)
 	}
 }
+
+func init() {
+	versionChecks[68] = checkConsumerGroupHeartbeat
+	versionChecks[69] = checkConsumerGroupDescribe
+}
+
+// heartbeat848 joins a KIP-848 group (epoch 0) subscribed to "versions"
+// and returns the answer; v0 lets the broker pick the member id.
+func heartbeat848(t *testing.T, c *rawConn, group string, v int16) *kmsg.ConsumerGroupHeartbeatResponse {
+	t.Helper()
+	req := kmsg.NewPtrConsumerGroupHeartbeatRequest()
+	req.Group, req.MemberEpoch, req.RebalanceTimeoutMillis = group, 0, 10000
+	req.SubscribedTopicNames = []string{"versions"}
+	req.Topics = []kmsg.ConsumerGroupHeartbeatRequestTopic{}
+	if v >= 1 {
+		req.MemberID = "11111111-2222-3333-4444-" + fmt.Sprintf("%012d", v)
+	}
+	resp := c.roundTrip(req, v).(*kmsg.ConsumerGroupHeartbeatResponse)
+	wantCode(t, "consumer group heartbeat", resp.ErrorCode)
+	return resp
+}
+
+func checkConsumerGroupHeartbeat(t *testing.T, c *rawConn, v int16) {
+	resp := heartbeat848(t, c, fmt.Sprintf("kip848-hb-v%d", v), v)
+	if resp.MemberID == nil || *resp.MemberID == "" || resp.MemberEpoch < 1 || resp.Assignment == nil {
+		t.Fatalf("join answer %+v", resp)
+	}
+	var parts int
+	for _, tp := range resp.Assignment.Topics {
+		parts += len(tp.Partitions)
+	}
+	if parts != 2 {
+		t.Fatalf("lone member got %d partitions of 2", parts)
+	}
+}
+
+func checkConsumerGroupDescribe(t *testing.T, c *rawConn, v int16) {
+	group := fmt.Sprintf("kip848-describe-v%d", v)
+	heartbeat848(t, c, group, 1)
+	req := kmsg.NewPtrConsumerGroupDescribeRequest()
+	req.Groups = []string{group}
+	resp := c.roundTrip(req, v).(*kmsg.ConsumerGroupDescribeResponse)
+	g := resp.Groups[0]
+	wantCode(t, "consumer group describe", g.ErrorCode)
+	if g.Group != group || len(g.Members) != 1 || g.Epoch < 1 || g.AssignorName == "" {
+		t.Fatalf("described %+v", g)
+	}
+}

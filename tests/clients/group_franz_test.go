@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/samsa-streaming/samsa/samsatest"
 )
 
 // TestGroupFranzChurn runs franz-go group members with each client-side
@@ -31,9 +34,51 @@ func TestGroupFranzChurn(t *testing.T) {
 	for _, bc := range balancers {
 		t.Run(bc.name, func(t *testing.T) {
 			t.Parallel()
-			testGroupChurn(t, bc.balancer)
+			testGroupChurn(t, bc.balancer, classicGroup)
 		})
 	}
+	// KIP-848: the broker assigns (kgo needs the range or sticky balancer
+	// to opt in); the member session timeout is the broker's.
+	t.Run("kip848-server-side", func(t *testing.T) {
+		t.Parallel()
+		testGroupChurn(t, kgo.RangeBalancer(), consumerGroup)
+	})
+}
+
+// groupKind is how a churn test's members run the group protocol.
+type groupKind struct {
+	extra  []kgo.Opt
+	broker []samsatest.Option
+	stable func(t *testing.T, adm *kadm.Client, group string, n int) error
+}
+
+var (
+	classicGroup  = groupKind{stable: stableWith}
+	consumerGroup = groupKind{
+		extra: []kgo.Opt{kgo.ServerSideBalancer()},
+		broker: []samsatest.Option{
+			samsatest.Config("group.consumer.session.timeout.ms", "3000"),
+			samsatest.Config("group.consumer.heartbeat.interval.ms", "300"),
+		},
+		stable: stableConsumerGroup,
+	}
+)
+
+// stableConsumerGroup is stableWith for a KIP-848 group: n members, every
+// member at the group's assignment epoch.
+func stableConsumerGroup(t *testing.T, adm *kadm.Client, group string, n int) error {
+	gs, err := adm.DescribeConsumerGroups(testContext(t), group)
+	if err != nil {
+		return err
+	}
+	g := gs[group]
+	if g.Err != nil {
+		return g.Err
+	}
+	if g.State != "Stable" || len(g.Members) != n {
+		return fmt.Errorf("group %s is %s with %d members, want Stable with %d", group, g.State, len(g.Members), n)
+	}
+	return nil
 }
 
 // churnMember is one group member: its client, its poll loop and what it
@@ -70,9 +115,9 @@ func (m *churnMember) stop(t *testing.T) {
 	}
 }
 
-func testGroupChurn(t *testing.T, balancer kgo.GroupBalancer) {
+func testGroupChurn(t *testing.T, balancer kgo.GroupBalancer, kind groupKind) {
 	const topic, group, parts = "churn", "churn-group", 6
-	b, adm := startGroupBroker(t)
+	b, adm := startGroupBroker(t, kind.broker...)
 	createTopic(t, adm, topic, parts, nil)
 	own := newOwnership()
 	watch := watchOffsets(t, adm, group, topic)
@@ -83,6 +128,7 @@ func testGroupChurn(t *testing.T, balancer kgo.GroupBalancer) {
 	start := func(name string) *churnMember {
 		m := &churnMember{name: name, dialer: new(cutDialer), done: make(chan struct{}), seen: make(map[int32][]int64)}
 		opts := append(groupOpts(group, topic), kgo.Balancers(balancer), kgo.Dialer(m.dialer.dial), kgo.ClientID(name))
+		opts = append(opts, kind.extra...)
 		opts = append(opts, own.opts(name, topic)...)
 		// Not newClient: that closes at cleanup, and a crashed member
 		// must not send LeaveGroup.
@@ -124,7 +170,7 @@ func testGroupChurn(t *testing.T, balancer kgo.GroupBalancer) {
 			names[i], before[i] = m.name, m.count()
 		}
 		waitFor(t, what, func() error {
-			if err := stableWith(t, adm, group, len(live)); err != nil {
+			if err := kind.stable(t, adm, group, len(live)); err != nil {
 				return err
 			}
 			if err := own.balanced(names, parts); err != nil {
