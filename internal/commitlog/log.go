@@ -76,6 +76,17 @@ func (l *Log) EndOffset() int64 { return l.end.Load() }
 // StartOffset is the log start offset: the lowest offset Read accepts.
 func (l *Log) StartOffset() int64 { return l.start.Load() }
 
+// ActiveSegmentBase is the base offset of the segment appends go to; it
+// changes when the log rolls.
+func (l *Log) ActiveSegmentBase() int64 {
+	l.segsMu.RLock()
+	defer l.segsMu.RUnlock()
+	if len(l.segs) == 0 {
+		return l.end.Load()
+	}
+	return l.segs[len(l.segs)-1].base
+}
+
 // RecoveryPoint is the offset below which everything is fsynced.
 func (l *Log) RecoveryPoint() int64 { return l.recoveryPoint.Load() }
 

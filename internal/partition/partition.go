@@ -1,6 +1,7 @@
 package partition
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,7 +19,11 @@ import (
 type Config struct {
 	LogAppendTime   bool
 	MaxMessageBytes int32
-	Log             commitlog.Config
+	// ProducerIDExpirationMs is how long an idempotent producer's state is
+	// kept after its last batch (producer.id.expiration.ms); 0 means
+	// Kafka's default, a day.
+	ProducerIDExpirationMs int64
+	Log                    commitlog.Config
 }
 
 // Partition is one partition of a topic.
@@ -26,13 +31,17 @@ type Partition struct {
 	Topic string
 	Index int32
 
+	dir string
 	log *commitlog.Log
 	lg  *slog.Logger
 	cfg atomic.Pointer[Config]
 
-	appendMu sync.Mutex // serializes appends so offsets stay dense
-	hwm      atomic.Int64
-	dirty    atomic.Bool // appended since the last fsync
+	appendMu  sync.Mutex // serializes appends so offsets stay dense; guards the fields below
+	producers producers
+	closed    bool  // Close or Delete ran
+	snapBase  int64 // active segment base when the last snapshot was considered
+	hwm       atomic.Int64
+	dirty     atomic.Bool // appended since the last fsync
 
 	flusher flusher
 	waiters waiters
@@ -45,7 +54,11 @@ func Open(dir, topic string, index int32, cfg Config, lg *slog.Logger) (*Partiti
 	if err != nil {
 		return nil, err
 	}
-	p := &Partition{Topic: topic, Index: index, log: log, lg: lg}
+	p := &Partition{Topic: topic, Index: index, dir: dir, log: log, lg: lg, snapBase: log.ActiveSegmentBase()}
+	if err := p.loadProducers(dir); err != nil {
+		log.Close()
+		return nil, err
+	}
 	p.cfg.Store(&cfg)
 	p.hwm.Store(log.EndOffset())
 	p.flusher.log = log
@@ -62,34 +75,52 @@ func (p *Partition) SetConfig(cfg Config) error {
 type Appended struct {
 	BaseOffset    int64
 	LogAppendTime int64 // -1 unless the topic uses LogAppendTime
+	// Duplicate reports an idempotent producer's retry of a batch already
+	// in the log: nothing was appended and BaseOffset is the original's.
+	Duplicate bool
 }
 
 // Append validates one client batch and appends it, returning its offsets.
 // The batch's broker-owned fields are set in place; the caller gives up b.
-// Errors are kerr values (wrapped) fit for the client.
+// Errors are kerr values (wrapped) fit for the client. A batch of an
+// idempotent producer is checked against the producer's state first (see
+// producers.check); a retried one is answered as Duplicate.
 func (p *Partition) Append(b []byte, now time.Time) (Appended, error) {
 	cfg := p.cfg.Load()
 	if len(b) > int(cfg.MaxMessageBytes) {
 		return Appended{}, fmt.Errorf("partition: batch of %d bytes over max.message.bytes %d: %w",
 			len(b), cfg.MaxMessageBytes, kerr.MessageTooLarge)
 	}
-	if _, err := batch.Validate(b); err != nil {
+	h, err := batch.Validate(b)
+	if err != nil {
 		return Appended{}, err
 	}
 	res := Appended{LogAppendTime: -1}
 	if cfg.LogAppendTime {
 		res.LogAppendTime = now.UnixMilli()
 		batch.SetLogAppendTime(b, res.LogAppendTime)
+		h.MaxTimestamp = res.LogAppendTime
 	}
 	batch.SetPartitionLeaderEpoch(b, 0)
 
 	p.appendMu.Lock()
+	if h.ProducerID >= 0 {
+		dup, isDup, err := p.producers.check(h)
+		if err != nil || isDup {
+			p.appendMu.Unlock()
+			return duplicateOrError(cfg, dup, err)
+		}
+	}
 	res.BaseOffset = p.log.EndOffset()
 	batch.SetBaseOffset(b, res.BaseOffset)
-	_, err := p.log.Append(b)
+	_, err = p.log.Append(b)
 	if err == nil {
 		p.hwm.Store(p.log.EndOffset())
 		p.dirty.Store(true)
+		p.snapshotOnRollLocked(res.BaseOffset)
+		if h.ProducerID >= 0 {
+			p.producers.update(h, res.BaseOffset)
+		}
 	}
 	p.appendMu.Unlock()
 	if err != nil {
@@ -98,6 +129,36 @@ func (p *Partition) Append(b []byte, now time.Time) (Appended, error) {
 	}
 	p.waiters.wakeAll()
 	return res, nil
+}
+
+func duplicateOrError(cfg *Config, dup batchMeta, err error) (Appended, error) {
+	if err != nil {
+		return Appended{}, err
+	}
+	res := Appended{BaseOffset: dup.FirstOffset, LogAppendTime: -1, Duplicate: true}
+	if cfg.LogAppendTime {
+		res.LogAppendTime = dup.Timestamp
+	}
+	return res, nil
+}
+
+// snapshotOnRollLocked writes a producer state snapshot when the append of
+// the batch at base rolled the log, with the state before that batch, so
+// that recovery after a crash replays at most the active segment.
+func (p *Partition) snapshotOnRollLocked(base int64) {
+	active := p.log.ActiveSegmentBase()
+	if active == p.snapBase {
+		return
+	}
+	p.snapBase = active
+	if active != base {
+		return
+	}
+	if err := writeSnapshot(p.dir, base, p.producers, false); err != nil {
+		p.lg.Warn("producer state snapshot failed; recovery will replay more", "err", err)
+		return
+	}
+	pruneSnapshots(p.dir)
 }
 
 // Sync returns once everything appended before the call is on disk. Many
@@ -150,15 +211,32 @@ func (p *Partition) ApplyRetention(now time.Time) error {
 	if n > 0 {
 		p.lg.Info("retention deleted segments", "segments", n, "log_start_offset", p.log.StartOffset())
 	}
+	expiry := cmp.Or(p.cfg.Load().ProducerIDExpirationMs, defaultProducerIDExpirationMs)
+	if gone := p.producers.expire(now.UnixMilli(), expiry, p.log.StartOffset()); gone > 0 {
+		p.lg.Info("expired idempotent producer state", "producers", gone)
+	}
 	return err
 }
 
-// Close fsyncs and closes the log.
+// Close fsyncs and closes the log, then saves the producer state so that
+// the next Open need not replay the log.
 func (p *Partition) Close() error {
 	p.appendMu.Lock()
 	defer p.appendMu.Unlock()
 	p.waiters.wakeAll()
-	return p.log.Close()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	end := p.log.EndOffset()
+	if err := p.log.Close(); err != nil {
+		return err
+	}
+	if err := writeSnapshot(p.dir, end, p.producers, true); err != nil {
+		return err
+	}
+	pruneSnapshots(p.dir)
+	return nil
 }
 
 // Delete closes the log and removes its files.
@@ -166,5 +244,6 @@ func (p *Partition) Delete() error {
 	p.appendMu.Lock()
 	defer p.appendMu.Unlock()
 	p.waiters.wakeAll()
+	p.closed = true
 	return p.log.Delete()
 }

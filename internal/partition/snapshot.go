@@ -1,0 +1,183 @@
+package partition
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Producer state snapshots let a restart rebuild the producer state
+// without reading the whole log: a snapshot named after offset X (Kafka's
+// "%020d.snapshot") holds the state after every batch below X, and
+// recovery replays only the batches from X on. One is written when the log
+// rolls a segment and one at Close, as Kafka does, so a crash costs at most
+// a segment's worth of replay. The file format is Samsa's own:
+//
+//	version   int16  (1)
+//	crc       uint32 CRC-32C of everything after it
+//	count     int32
+//	count × { producerId int64, epoch int16, lastTimestamp int64, batches int8,
+//	          batches × { firstSeq int32, lastSeq int32, firstOffset int64,
+//	                      lastOffset int64, timestamp int64 } }
+//
+// A snapshot that fails its CRC or lies beyond the recovered log end (the
+// log lost a torn tail) is ignored and removed.
+
+const (
+	snapshotExt     = ".snapshot"
+	snapshotVersion = 1
+	snapshotsKept   = 2
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func snapshotName(offset int64) string { return fmt.Sprintf("%020d%s", offset, snapshotExt) }
+
+func marshalSnapshot(ps producers) []byte {
+	be := binary.BigEndian
+	b := be.AppendUint16(nil, snapshotVersion)
+	b = be.AppendUint32(b, 0) // crc, filled below
+	b = be.AppendUint32(b, uint32(len(ps)))
+	for _, id := range ps.sortedIDs() {
+		e := ps[id]
+		b = be.AppendUint64(b, uint64(id))
+		b = be.AppendUint16(b, uint16(e.Epoch))
+		b = be.AppendUint64(b, uint64(e.LastTimestamp))
+		b = append(b, byte(len(e.Batches)))
+		for _, m := range e.Batches {
+			b = be.AppendUint32(b, uint32(m.FirstSeq))
+			b = be.AppendUint32(b, uint32(m.LastSeq))
+			b = be.AppendUint64(b, uint64(m.FirstOffset))
+			b = be.AppendUint64(b, uint64(m.LastOffset))
+			b = be.AppendUint64(b, uint64(m.Timestamp))
+		}
+	}
+	be.PutUint32(b[2:], crc32.Checksum(b[6:], castagnoli))
+	return b
+}
+
+var errBadSnapshot = errors.New("partition: corrupt producer state snapshot")
+
+const (
+	snapshotEntryLen = 8 + 2 + 8 + 1
+	snapshotBatchLen = 4 + 4 + 8 + 8 + 8
+)
+
+func unmarshalSnapshot(b []byte) (producers, error) {
+	be := binary.BigEndian
+	if len(b) < 10 || be.Uint16(b) != snapshotVersion || be.Uint32(b[2:]) != crc32.Checksum(b[6:], castagnoli) {
+		return nil, errBadSnapshot
+	}
+	count := int(be.Uint32(b[6:]))
+	b = b[10:]
+	if count > len(b)/snapshotEntryLen {
+		return nil, errBadSnapshot
+	}
+	ps := make(producers, count)
+	for range count {
+		if len(b) < snapshotEntryLen {
+			return nil, errBadSnapshot
+		}
+		id := int64(be.Uint64(b))
+		e := &producerEntry{Epoch: int16(be.Uint16(b[8:])), LastTimestamp: int64(be.Uint64(b[10:]))}
+		n := int(b[18])
+		b = b[snapshotEntryLen:]
+		if n > batchesPerProducer || len(b) < n*snapshotBatchLen {
+			return nil, errBadSnapshot
+		}
+		for range n {
+			e.Batches = append(e.Batches, batchMeta{
+				FirstSeq:    int32(be.Uint32(b)),
+				LastSeq:     int32(be.Uint32(b[4:])),
+				FirstOffset: int64(be.Uint64(b[8:])),
+				LastOffset:  int64(be.Uint64(b[16:])),
+				Timestamp:   int64(be.Uint64(b[24:])),
+			})
+			b = b[snapshotBatchLen:]
+		}
+		ps[id] = e
+	}
+	if len(b) != 0 {
+		return nil, errBadSnapshot
+	}
+	return ps, nil
+}
+
+// writeSnapshot writes the state at offset. durable fsyncs the file and the
+// directory (at Close); a snapshot written at a roll is not fsynced, which
+// only costs a longer replay if a crash loses it.
+func writeSnapshot(dir string, offset int64, ps producers, durable bool) error {
+	path := filepath.Join(dir, snapshotName(offset))
+	tmp := path + ".tmp"
+	err := os.WriteFile(tmp, marshalSnapshot(ps), 0o644)
+	if err == nil && durable {
+		err = syncFile(tmp)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil && durable {
+		err = syncFile(dir)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("partition: write producer snapshot: %w", err)
+	}
+	return nil
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// snapshotOffsets lists the snapshots in dir, oldest first, removing
+// temporary files a crash left.
+func snapshotOffsets(dir string) ([]int64, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("partition: %w", err)
+	}
+	var offsets []int64
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, snapshotExt+".tmp") {
+			os.Remove(filepath.Join(dir, name))
+			continue
+		}
+		stem, ok := strings.CutSuffix(name, snapshotExt)
+		if !ok || len(stem) != 20 {
+			continue
+		}
+		if off, err := strconv.ParseInt(stem, 10, 64); err == nil {
+			offsets = append(offsets, off)
+		}
+	}
+	slices.Sort(offsets)
+	return offsets, nil
+}
+
+// pruneSnapshots removes all but the newest snapshotsKept snapshots.
+func pruneSnapshots(dir string) {
+	offsets, err := snapshotOffsets(dir)
+	if err != nil {
+		return
+	}
+	for len(offsets) > snapshotsKept {
+		os.Remove(filepath.Join(dir, snapshotName(offsets[0])))
+		offsets = offsets[1:]
+	}
+}
