@@ -47,6 +47,8 @@ type Broker struct {
 	groups     *group.Coordinator
 	groupStore *groupStore
 
+	producerIDs producerIDs
+
 	closed atomic.Bool
 	stop   chan struct{}
 	bg     sync.WaitGroup

@@ -71,7 +71,14 @@ func (b *Broker) append(part ProducePart, now time.Time, pr *Produced) ProduceRe
 		b.lg.Info("produce rejected", "topic", part.Topic, "partition", part.Partition, "err", err)
 		return ProduceResult{Err: err, BaseOffset: -1, LogAppendTime: -1, LogStartOffset: -1}
 	}
-	t.counters.In.Add(float64(len(part.Records)))
+	if res.Duplicate {
+		b.lg.Debug("duplicate batch from an idempotent producer answered with its original offset",
+			"topic", t.name, "partition", part.Partition, "offset", res.BaseOffset)
+	} else {
+		t.counters.In.Add(float64(len(part.Records)))
+	}
+	// A duplicate's original may still be on its way to disk: acks=all
+	// waits for the same fsync either way.
 	pr.appended = append(pr.appended, p)
 	return ProduceResult{BaseOffset: res.BaseOffset, LogAppendTime: res.LogAppendTime, LogStartOffset: p.LogStartOffset()}
 }

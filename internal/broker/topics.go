@@ -53,8 +53,9 @@ func (t *topic) info() TopicInfo {
 func (b *Broker) partitionConfig(overrides map[string]string) partition.Config {
 	tc := b.cfg.Topic(overrides)
 	return partition.Config{
-		LogAppendTime:   tc.LogAppendTime,
-		MaxMessageBytes: tc.MaxMessageBytes,
+		LogAppendTime:          tc.LogAppendTime,
+		MaxMessageBytes:        tc.MaxMessageBytes,
+		ProducerIDExpirationMs: b.cfg.ProducerIDExpiration().Milliseconds(),
 		Log: commitlog.Config{
 			SegmentBytes:       tc.SegmentBytes,
 			SegmentMs:          tc.SegmentMs,

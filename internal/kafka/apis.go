@@ -31,10 +31,12 @@ func init() {
 		18: {0, 5, (*conn).handleApiVersions},
 		19: {2, 7, (*conn).handleCreateTopics},
 		20: {1, 6, (*conn).handleDeleteTopics},
+		22: {0, 5, (*conn).handleInitProducerID},
 		37: {0, 3, (*conn).handleCreatePartitions},
 		42: {0, 3, (*conn).handleDeleteGroups},
 		47: {0, 0, (*conn).handleOffsetDelete},
 		60: {0, 2, (*conn).handleDescribeCluster},
+		61: {0, 0, (*conn).handleDescribeProducers},
 		68: {0, 1, (*conn).handleConsumerGroupHeartbeat},
 		69: {0, 1, (*conn).handleConsumerGroupDescribe},
 	}

@@ -79,3 +79,27 @@ func TestLockDir(t *testing.T) {
 	}
 	l2.Release()
 }
+
+func TestReserveProducerIDs(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.ReserveProducerIDs(1000)
+	if err != nil || a != 0 {
+		t.Fatalf("first block starts at %d, %v; want 0", a, err)
+	}
+	b, err := s.ReserveProducerIDs(1000)
+	if err != nil || b != 1000 {
+		t.Fatalf("second block starts at %d, %v; want 1000", b, err)
+	}
+	reopened, err := Open(dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := reopened.ReserveProducerIDs(10)
+	if err != nil || c != 2000 {
+		t.Fatalf("block after a restart starts at %d, %v; want 2000", c, err)
+	}
+}
