@@ -97,6 +97,7 @@ func (b *Broker) openGroups() error {
 
 		ConsumerHeartbeatInterval: b.cfg.ConsumerHeartbeatInterval(),
 		ConsumerSessionTimeout:    b.cfg.ConsumerSessionTimeout(),
+		MigrationPolicy:           group.MigrationPolicy(b.cfg.ConsumerMigrationPolicy()),
 	}, loaded)
 	return nil
 }

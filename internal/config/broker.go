@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -60,6 +61,9 @@ var brokerDefs = []brokerDef{
 	{name: "group.initial.rebalance.delay.ms", typ: Int, def: "3000", doc: "How long the first rebalance of an empty group waits for more members.", validate: atLeast(0)},
 	{name: "group.consumer.heartbeat.interval.ms", typ: Int, def: "5000", doc: "Heartbeat interval given to KIP-848 consumer group members.", validate: atLeast(1)},
 	{name: "group.consumer.session.timeout.ms", typ: Int, def: "45000", doc: "Session timeout of KIP-848 consumer group members.", validate: atLeast(1)},
+	{name: "group.consumer.migration.policy", typ: String, def: "bidirectional", doc: "Which way a consumer group with members may switch between the classic and the KIP-848 protocol: bidirectional, upgrade, downgrade or disabled (case-insensitive).", validate: func(v string) error {
+		return oneOf("bidirectional", "upgrade", "downgrade", "disabled")(strings.ToLower(v)) // Kafka ignores case
+	}},
 	{name: "producer.id.expiration.ms", typ: Int, def: "86400000", doc: "How long a partition keeps an idempotent producer's state after its last write.", validate: atLeast(1)},
 	{name: "offsets.retention.minutes", typ: Int, def: "10080", doc: "Committed offsets of an empty group are deleted this long after its last commit.", validate: atLeast(1)},
 
@@ -214,6 +218,13 @@ func (b *Broker) ConsumerHeartbeatInterval() time.Duration {
 func (b *Broker) ConsumerSessionTimeout() time.Duration {
 	return b.ms("group.consumer.session.timeout.ms")
 }
+
+// ConsumerMigrationPolicy is group.consumer.migration.policy, lower-cased
+// (Kafka parses it case-insensitively).
+func (b *Broker) ConsumerMigrationPolicy() string {
+	return strings.ToLower(b.values["group.consumer.migration.policy"])
+}
+
 func (b *Broker) ProducerIDExpiration() time.Duration { return b.ms("producer.id.expiration.ms") }
 func (b *Broker) OffsetsRetention() time.Duration {
 	return time.Duration(b.int64("offsets.retention.minutes")) * time.Minute

@@ -118,8 +118,32 @@ type cmember struct {
 	assigned partSet // what the member may consume
 	revoking partSet // what it must give up before its epoch advances
 
+	// classic is set for a member that uses the classic protocol
+	// (JoinGroup/SyncGroup/Heartbeat) inside this group: see classic.go.
+	classic *classicProto
+
 	hb timer // session expiry
-	rt timer // rebalance timeout while revoking
+	rt timer // rebalance timeout while revoking (consumer protocol only)
+}
+
+// stopTimers stops every timer of m, for a member leaving the group or a
+// group changing type.
+func (m *cmember) stopTimers() {
+	m.hb.stop()
+	m.rt.stop()
+	if m.classic != nil {
+		m.classic.join.stop()
+		m.classic.sync.stop()
+	}
+}
+
+// sessionTimeout is m's session: its own for a classic member, the
+// group's (ConsumerSessionTimeout) for the consumer protocol.
+func (m *cmember) sessionTimeout(group time.Duration) time.Duration {
+	if m.classic != nil {
+		return m.classic.sessionTimeout
+	}
+	return group
 }
 
 func (m *cmember) setEpoch(e int32) {
@@ -361,8 +385,8 @@ func assignmentTopics(s partSet) []kmsg.ConsumerGroupHeartbeatResponseAssignment
 // validateOffsetCommitLocked is Kafka's ConsumerGroup.validateOffsetCommit:
 // with epoch < 0 an empty group takes commits from anyone (admins, simple
 // consumers); otherwise the member must exist (UNKNOWN_MEMBER_ID), use
-// OffsetCommit v9+ (UNSUPPORTED_VERSION) and send its current epoch as the
-// generation (STALE_MEMBER_EPOCH).
+// OffsetCommit v9+ unless it is a classic member (UNSUPPORTED_VERSION) and
+// send its current epoch as the generation (see epochMismatch).
 func (cg *consumerGroup) validateOffsetCommitLocked(req *kmsg.OffsetCommitRequest) int16 {
 	if req.Generation < 0 && len(cg.members) == 0 {
 		return 0
@@ -371,13 +395,23 @@ func (cg *consumerGroup) validateOffsetCommitLocked(req *kmsg.OffsetCommitReques
 	if m == nil {
 		return kerr.UnknownMemberID.Code
 	}
-	if req.Version < 9 {
+	if req.Version < 9 && m.classic == nil {
 		return kerr.UnsupportedVersion.Code
 	}
 	if req.Generation != m.epoch {
-		return kerr.StaleMemberEpoch.Code
+		return m.epochMismatch()
 	}
 	return 0
+}
+
+// epochMismatch is the code for a commit or fetch at another epoch than
+// m's: ILLEGAL_GENERATION for a classic member, which knows its epoch as a
+// generation, STALE_MEMBER_EPOCH otherwise.
+func (m *cmember) epochMismatch() int16 {
+	if m.classic != nil {
+		return kerr.IllegalGeneration.Code
+	}
+	return kerr.StaleMemberEpoch.Code
 }
 
 // validateOffsetFetchLocked is Kafka's ConsumerGroup.validateOffsetFetch:
@@ -395,7 +429,7 @@ func (cg *consumerGroup) validateOffsetFetchLocked(memberID *string, epoch int32
 		return kerr.UnknownMemberID.Code
 	}
 	if epoch != m.epoch {
-		return kerr.StaleMemberEpoch.Code
+		return m.epochMismatch()
 	}
 	return 0
 }

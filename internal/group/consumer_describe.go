@@ -17,8 +17,8 @@ import (
 // name. AuthorizedOperations is left unset (-2147483648) for the front end
 // to fill if it authorizes.
 //
-// Version notes: v1 MemberType, 1 (consumer protocol) for every member, as
-// classic members never join a consumer group here.
+// Version notes: v1 MemberType: 0 for a member using the classic protocol
+// (classic.go), 1 for the consumer protocol.
 func (c *Coordinator) ConsumerGroupDescribe(req *kmsg.ConsumerGroupDescribeRequest) *kmsg.ConsumerGroupDescribeResponse {
 	resp := kmsg.NewPtrConsumerGroupDescribeResponse()
 	resp.Version = req.Version
@@ -77,6 +77,9 @@ func (c *Coordinator) describeConsumer(version int16, id string) kmsg.ConsumerGr
 		dm.TargetAssignment = g.describeAssignment(cg.target[m.id])
 		if version >= 1 {
 			dm.MemberType = 1
+			if m.classic != nil {
+				dm.MemberType = 0
+			}
 		}
 		dg.Members = append(dg.Members, dm)
 	}

@@ -29,11 +29,16 @@ func (c *Coordinator) ConsumerGroupHeartbeat(req *kmsg.ConsumerGroupHeartbeatReq
 //     compile INVALID_REGULAR_EXPRESSION.
 //   - Epoch 0 joins (v0 without member id: the broker makes one), creating
 //     the group, or replacing an Empty classic group (its offsets stay). A
-//     classic group with members is GROUP_ID_NOT_FOUND ("not a consumer
-//     group"): online migration is not implemented. A static member whose
-//     instance id is held by a member that has not left with epoch -2 is
-//     UNRELEASED_INSTANCE_ID; one that left is replaced by the new member
-//     id, which keeps its epoch and partitions.
+//     classic group with members is upgraded to a consumer group if the
+//     migration policy allows it and its protocol type is "consumer"
+//     (migrate.go); otherwise it is GROUP_ID_NOT_FOUND ("not a consumer
+//     group"). A static member whose instance id is held by a member that
+//     has not left with epoch -2 is UNRELEASED_INSTANCE_ID, unless that
+//     member uses the classic protocol; one that left (or a classic one) is
+//     replaced by the new member id, which keeps its partitions.
+//   - A member id that belongs to a member using the classic protocol is
+//     UNKNOWN_MEMBER_ID ("uses the classic protocol"): such a member speaks
+//     JoinGroup/SyncGroup/Heartbeat only (classic.go).
 //   - Epoch > 0: the member must exist (UNKNOWN_MEMBER_ID; FENCED_INSTANCE_ID
 //     for a replaced static member) with that epoch, or the previous one
 //     if the owned partitions it reports are a subset of its assignment
@@ -44,7 +49,9 @@ func (c *Coordinator) ConsumerGroupHeartbeat(req *kmsg.ConsumerGroupHeartbeatReq
 //     UNKNOWN_MEMBER_ID but give up on GROUP_ID_NOT_FOUND.
 //   - Epoch -1 leaves (the partitions are reassigned); -2 is a static
 //     member leaving that keeps its instance id and partitions until it
-//     rejoins or its session times out.
+//     rejoins or its session times out. When the last member using the
+//     consumer protocol leaves or is removed, the classic members left
+//     downgrade the group to a classic one if the policy allows it.
 //   - A join, a changed subscription or assignor, or a change in the
 //     subscribed topics' metadata bumps the group epoch; the target
 //     assignment is then recomputed by the assignor most members ask for
@@ -82,13 +89,18 @@ func (c *Coordinator) ConsumerGroupHeartbeatFrom(req *kmsg.ConsumerGroupHeartbea
 	}
 	defer g.mu.Unlock()
 	if g.cg == nil {
-		if !g.isEmptyClassicLocked() {
+		switch {
+		case g.isEmptyClassicLocked() && req.MemberEpoch != 0:
+			return fail(kerr.UnknownMemberID.Code, "Consumer group "+req.Group+" not found.")
+		case g.isEmptyClassicLocked():
+			g.toConsumerLocked()
+		case req.MemberEpoch == 0 && g.canUpgradeLocked():
+			if code, msg := g.upgradeLocked(); code != 0 {
+				return fail(code, msg)
+			}
+		default:
 			return fail(kerr.GroupIDNotFound.Code, "Group "+req.Group+" is not a consumer group.")
 		}
-		if req.MemberEpoch != 0 {
-			return fail(kerr.UnknownMemberID.Code, "Consumer group "+req.Group+" not found.")
-		}
-		g.toConsumerLocked()
 	}
 	var msg string
 	if req.MemberEpoch < 0 {
@@ -181,11 +193,15 @@ func (g *group) consumerHeartbeatLocked(h *cgHeartbeat, resp *kmsg.ConsumerGroup
 	}
 	if req.MemberEpoch == 0 {
 		var code int16
-		if m, changed, code = g.consumerJoinLocked(h); code != 0 {
-			return code, "Static member " + *req.InstanceID + " is not released yet."
+		var msg string
+		if m, changed, code, msg = g.consumerJoinLocked(h); code != 0 {
+			return code, msg
 		}
 		owned = make(partSet) // a joining member owns nothing
 	} else {
+		if old := cg.members[h.memberID]; old != nil && old.classic != nil {
+			return kerr.UnknownMemberID.Code, usesClassicMessage(old.id)
+		}
 		var code int16
 		if m, code = cg.memberForEpochLocked(h.memberID, req.InstanceID, req.MemberEpoch, owned); code != 0 {
 			return code, ""
@@ -223,18 +239,28 @@ func (g *group) consumerHeartbeatLocked(h *cgHeartbeat, resp *kmsg.ConsumerGroup
 
 // consumerJoinLocked finds or creates the member of a join (epoch 0);
 // added reports a new member (which bumps the group epoch).
-func (g *group) consumerJoinLocked(h *cgHeartbeat) (m *cmember, added bool, code int16) {
+func (g *group) consumerJoinLocked(h *cgHeartbeat) (m *cmember, added bool, code int16, msg string) {
 	cg, req := g.cg, h.req
 	if req.InstanceID != nil {
 		if oldID, ok := cg.static[*req.InstanceID]; ok {
 			old := cg.members[oldID]
-			if old.epoch != leaveStaticEpoch {
-				return nil, false, kerr.UnreleasedInstanceID.Code
+			if old.classic != nil {
+				// Kafka replaces a classic static member at once: the
+				// instance is moving to the consumer protocol.
+				m := g.replaceStaticConsumerLocked(old, h.memberID)
+				m.epoch, m.prevEpoch = 0, 0
+				return m, false, 0, ""
 			}
-			return g.replaceStaticConsumerLocked(old, h.memberID), false, 0
+			if old.epoch != leaveStaticEpoch {
+				return nil, false, kerr.UnreleasedInstanceID.Code, "Static member " + *req.InstanceID + " is not released yet."
+			}
+			return g.replaceStaticConsumerLocked(old, h.memberID), false, 0, ""
 		}
 	} else if m := cg.members[h.memberID]; m != nil {
-		return m, false, 0 // a member rejoining gets its current state back
+		if m.classic != nil {
+			return nil, false, kerr.UnknownMemberID.Code, usesClassicMessage(m.id)
+		}
+		return m, false, 0, "" // a member rejoining gets its current state back
 	}
 	m = &cmember{
 		id:         h.memberID,
@@ -246,16 +272,24 @@ func (g *group) consumerJoinLocked(h *cgHeartbeat) (m *cmember, added bool, code
 		cg.static[*m.instanceID] = m.id
 	}
 	g.c.lg.Info("member joined consumer group", "group", g.id, "member", m.id)
-	return m, true, 0
+	return m, true, 0, ""
 }
 
-// replaceStaticConsumerLocked hands a static member that left (epoch -2) to its
-// new member id, with the epoch and partitions it had.
+// usesClassicMessage is the error message for a ConsumerGroupHeartbeat
+// naming a member that uses the classic protocol.
+func usesClassicMessage(id string) string {
+	return "Member " + id + " uses the classic protocol."
+}
+
+// replaceStaticConsumerLocked hands a static member's place to a new member
+// id, with the epoch and partitions it had: a member that left with epoch
+// -2 rejoining, or an instance switching protocols (the callers then reset
+// the epoch to 0, as Kafka does). The new member uses the consumer protocol
+// until a classic JoinGroup makes it classic.
 func (g *group) replaceStaticConsumerLocked(old *cmember, id string) *cmember {
 	cg := g.cg
 	cg.release(old)
-	old.hb.stop()
-	old.rt.stop()
+	old.stopTimers()
 	delete(cg.members, old.id)
 	m := &cmember{
 		id:               id,
@@ -378,22 +412,27 @@ func (g *group) consumerChangedLocked(bump bool) {
 }
 
 func (g *group) armConsumerSessionLocked(m *cmember) {
-	g.armLocked(&m.hb, g.c.opts.ConsumerSessionTimeout, func() {
+	g.armLocked(&m.hb, m.sessionTimeout(g.c.opts.ConsumerSessionTimeout), func() {
 		g.removeConsumerMemberLocked(m, "session timeout expired")
 	})
 }
 
-// removeConsumerMemberLocked removes m if it is still a member and
-// recomputes the assignment of the others.
+// removeConsumerMemberLocked removes m if it is still a member (Kafka's
+// fencing): the group then downgrades or recomputes the assignment of the
+// others (see fenceConsumerMembersLocked).
 func (g *group) removeConsumerMemberLocked(m *cmember, reason string) {
-	cg := g.cg
-	if cg == nil || cg.members[m.id] != m {
+	if g.cg == nil || g.cg.members[m.id] != m {
 		return
 	}
+	g.fenceConsumerMembersLocked([]*cmember{m}, reason)
+}
+
+// dropConsumerMemberLocked forgets m; the caller bumps the group epoch.
+func (g *group) dropConsumerMemberLocked(m *cmember, reason string) {
+	cg := g.cg
 	g.c.lg.Info("removing member from consumer group", "group", g.id, "member", m.id, "reason", reason)
 	cg.release(m)
-	m.hb.stop()
-	m.rt.stop()
+	m.stopTimers()
 	delete(cg.members, m.id)
 	delete(cg.target, m.id)
 	if m.instanceID != nil && cg.static[*m.instanceID] == m.id {
@@ -403,7 +442,6 @@ func (g *group) removeConsumerMemberLocked(m *cmember, reason string) {
 	if len(cg.members) == 0 {
 		cg.stateTime = g.c.now().UnixMilli()
 	}
-	g.consumerChangedLocked(true)
 }
 
 // consumerLeaveLocked handles epochs -1 (leave) and -2 (static member
@@ -422,6 +460,9 @@ func (g *group) consumerLeaveLocked(h *cgHeartbeat, resp *kmsg.ConsumerGroupHear
 	}
 	if m = cg.members[h.memberID]; m == nil {
 		return kerr.UnknownMemberID.Code, ""
+	}
+	if m.classic != nil {
+		return kerr.UnknownMemberID.Code, usesClassicMessage(m.id)
 	}
 	resp.MemberID = &m.id
 	resp.MemberEpoch = req.MemberEpoch

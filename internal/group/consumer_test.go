@@ -356,9 +356,6 @@ func TestConsumerGroupHeartbeatErrors(t *testing.T) {
 		{"unknown member", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.MemberID = "nobody" }, kerr.UnknownMemberID.Code},
 		{"missing group", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group = "missing" }, kerr.UnknownMemberID.Code},
 		{"classic group with members", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group = "classic" }, kerr.GroupIDNotFound.Code},
-		{"join a classic group with members", func(r *kmsg.ConsumerGroupHeartbeatRequest) {
-			r.Group, r.MemberID, r.MemberEpoch, r.RebalanceTimeoutMillis, r.SubscribedTopicNames, r.Topics = "classic", "x", 0, 1000, []string{"t"}, nil
-		}, kerr.GroupIDNotFound.Code},
 		{"empty group id", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group = "" }, kerr.InvalidRequest.Code},
 		{"empty member id v1", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.MemberID = "" }, kerr.InvalidRequest.Code},
 		{"join without rebalance timeout", func(r *kmsg.ConsumerGroupHeartbeatRequest) {
@@ -402,9 +399,9 @@ func TestConsumerGroupHeartbeatErrors(t *testing.T) {
 		t.Fatalf("converted group: %+v", d)
 	}
 	wantFetched(t, "offsets kept", fetch(c, "simple", "t", 0)[0], 1, 3, "md")
-	// A classic member cannot join it now.
+	// A classic member joins it as a classic member (migrate_test.go).
 	j := newTM("simple", "t")
-	wantCode(t, "classic join", recv(t, joinAsync(c, j)).ErrorCode, kerr.InconsistentGroupProtocol.Code)
+	wantCode(t, "classic join", recv(t, joinAsync(c, j)).ErrorCode, kerr.MemberIDRequired.Code)
 }
 
 func TestConsumerGroupPreviousEpoch(t *testing.T) {

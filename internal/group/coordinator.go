@@ -62,6 +62,10 @@ type Options struct {
 	ConsumerHeartbeatInterval time.Duration
 	// ConsumerSessionTimeout is group.consumer.session.timeout.ms: 45s.
 	ConsumerSessionTimeout time.Duration
+	// MigrationPolicy is group.consumer.migration.policy: which way a group
+	// with members may switch protocols (see migrate.go). "" is Kafka 4's
+	// default, MigrationBidirectional.
+	MigrationPolicy MigrationPolicy
 }
 
 // TopicMeta is what a consumer group's assignor needs of a topic.
@@ -110,6 +114,9 @@ func (o *Options) ensureDefaults() {
 	}
 	def(&o.ConsumerHeartbeatInterval, DefaultConsumerHeartbeatInterval)
 	def(&o.ConsumerSessionTimeout, DefaultConsumerSessionTimeout)
+	if o.MigrationPolicy == "" {
+		o.MigrationPolicy = MigrationBidirectional
+	}
 }
 
 // Coordinator coordinates every group of this node.

@@ -48,7 +48,8 @@
 // Offsets are written through Store.CommitOffsets before the OffsetCommit is
 // answered and enter memory only if the write succeeded. A group's members
 // are saved when a rebalance completes (with the leader's assignment), when a
-// static member takes over its instance id, and when the group becomes Empty.
+// static member takes over its instance id, when the group becomes Empty,
+// and when it changes type online (see Group types).
 // On restart New restores each saved group as Stable with its members, who
 // must heartbeat within their session timeout or are removed, as in Kafka.
 //
@@ -68,14 +69,35 @@
 // revocation), so it is never owned twice.
 //
 // An Empty group of one type becomes the other type when a member of the
-// other protocol joins; a group with members refuses the other protocol
-// (GROUP_ID_NOT_FOUND for ConsumerGroupHeartbeat, INCONSISTENT_GROUP_PROTOCOL
-// for JoinGroup). Kafka 4's online migration of a live group between the
-// protocols is not implemented.
+// other protocol joins. A group with members switches online, as in Kafka
+// 4, as far as Options.MigrationPolicy (group.consumer.migration.policy,
+// default bidirectional) allows (migrate.go):
+//
+//   - Upgrade: a ConsumerGroupHeartbeat join to a classic group whose
+//     protocol type is "consumer" makes it a consumer group. Each classic
+//     member keeps its id, partitions and protocols, at member epoch =
+//     generation, and goes on with JoinGroup/SyncGroup/Heartbeat as a
+//     "classic member" (classic.go): its JoinGroup is answered at once
+//     (no leader; generation = its epoch), its SyncGroup gets the
+//     partitions the assignor gives it, and its heartbeat says
+//     REBALANCE_IN_PROGRESS whenever it must rejoin to revoke or to take
+//     partitions. Partitions move under the same revoke-then-assign rule
+//     as between KIP-848 members.
+//   - Downgrade: when the last member using the consumer protocol leaves or
+//     is removed and only classic members remain, the group becomes a
+//     classic group of them at generation = group epoch, which rebalances
+//     at once so that they rejoin and elect a leader.
+//
+// When the policy forbids the switch, the other protocol is refused as for
+// a group with members of one type (GROUP_ID_NOT_FOUND for
+// ConsumerGroupHeartbeat, INCONSISTENT_GROUP_PROTOCOL for JoinGroup).
 //
 // Consumer group membership is kept in memory only: Kafka's
 // ConsumerGroupMetadata/Member/TargetAssignment records are not written.
 // Their committed offsets persist through Store as any group's. After a
 // restart a member's heartbeat gets UNKNOWN_MEMBER_ID and it rejoins with
-// epoch 0, getting a fresh assignment.
+// epoch 0, getting a fresh assignment. An upgrade saves the classic group
+// Empty (Kafka's tombstone of it) and a downgrade saves the new classic
+// group with its members, so a restart never brings back members of the
+// other type.
 package group

@@ -155,15 +155,15 @@ func (g *group) supportsProtocolsLocked(protocolType string, protos []protocol) 
 		return false
 	}
 	for _, p := range protos {
-		if g.supportedByAllLocked(p.name) {
+		if supportedByAll(g.members, p.name) {
 			return true
 		}
 	}
 	return false
 }
 
-func (g *group) supportedByAllLocked(name string) bool {
-	for _, m := range g.members {
+func supportedByAll(ms []*member, name string) bool {
+	for _, m := range ms {
 		if !m.supports(name) {
 			return false
 		}
@@ -171,16 +171,19 @@ func (g *group) supportedByAllLocked(name string) bool {
 	return true
 }
 
-// selectProtocolLocked picks the protocol for the next generation: every
-// member votes for its most preferred protocol that all members support and
-// the most votes win. Kafka breaks ties by hash order; here the earliest
-// member's vote among the tied wins, so the choice is deterministic.
-func (g *group) selectProtocolLocked() string {
+// selectProtocolLocked picks the protocol for the next generation.
+func (g *group) selectProtocolLocked() string { return selectProtocol(g.members) }
+
+// selectProtocol is Kafka's vote: every member votes for its most
+// preferred protocol that all members support and the most votes win.
+// Kafka breaks ties by hash order; here the earliest member's vote among
+// the tied wins, so the choice is deterministic.
+func selectProtocol(ms []*member) string {
 	votes := make(map[string]int)
 	var order []string
-	for _, m := range g.members {
+	for _, m := range ms {
 		for _, p := range m.protocols {
-			if g.supportedByAllLocked(p.name) {
+			if supportedByAll(ms, p.name) {
 				if votes[p.name] == 0 {
 					order = append(order, p.name)
 				}
@@ -304,8 +307,7 @@ func (g *group) stopTimersLocked() {
 	}
 	if g.cg != nil {
 		for _, m := range g.cg.members {
-			m.hb.stop()
-			m.rt.stop()
+			m.stopTimers()
 		}
 	}
 }
@@ -336,24 +338,32 @@ func (g *group) snapshotLocked(assignment map[string][]byte) GroupSnapshot {
 		Generation:     g.generation,
 		StateTimestamp: g.stateTime,
 	}
-	if len(g.members) > 0 {
-		s.Members = make([]MemberSnapshot, len(g.members))
+	s.Members = memberSnapshots(g.members, g.protocol, assignment)
+	return s
+}
+
+// memberSnapshots is ms as persisted with protocol chosen; assignment, if
+// not nil, overrides their assignments.
+func memberSnapshots(ms []*member, protocol string, assignment map[string][]byte) []MemberSnapshot {
+	if len(ms) == 0 {
+		return nil
 	}
-	for i, m := range g.members {
+	out := make([]MemberSnapshot, len(ms))
+	for i, m := range ms {
 		a := m.assignment
 		if assignment != nil {
 			a = assignment[m.id]
 		}
-		s.Members[i] = MemberSnapshot{
+		out[i] = MemberSnapshot{
 			MemberID:         m.id,
 			InstanceID:       m.instanceID,
 			ClientID:         m.clientID,
 			ClientHost:       m.clientHost,
 			RebalanceTimeout: m.rebalanceTimeout,
 			SessionTimeout:   m.sessionTimeout,
-			Subscription:     m.metadata(g.protocol),
+			Subscription:     m.metadata(protocol),
 			Assignment:       a,
 		}
 	}
-	return s
+	return out
 }

@@ -16,6 +16,8 @@ import (
 //   - PreparingRebalance: REBALANCE_IN_PROGRESS, and the session is renewed.
 //   - CompletingRebalance (a member may heartbeat between its JoinGroup and
 //     SyncGroup) and Stable: no error, the session is renewed.
+//   - A KIP-848 consumer group checks a classic member against its epoch
+//     and tells it to rejoin when it must (classic.go).
 //
 // Version notes: v3 InstanceID.
 func (c *Coordinator) Heartbeat(req *kmsg.HeartbeatRequest) *kmsg.HeartbeatResponse {
@@ -37,6 +39,9 @@ func (c *Coordinator) heartbeat(req *kmsg.HeartbeatRequest) int16 {
 		return kerr.UnknownMemberID.Code
 	}
 	defer g.mu.Unlock()
+	if g.cg != nil {
+		return g.classicHeartbeatConsumerLocked(req)
+	}
 	if code := g.validateMemberLocked(req.MemberID, req.InstanceID); code != 0 {
 		return code
 	}

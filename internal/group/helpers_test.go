@@ -299,6 +299,13 @@ func waitState(t *testing.T, c *Coordinator, group, state string) {
 // It needs an initial rebalance delay long enough for every join to land.
 func stableGroup(t *testing.T, c *Coordinator, members ...*tm) {
 	t.Helper()
+	stableGroupWith(t, c, func(m *tm) []byte { return assignment(m.topics...) }, members...)
+}
+
+// stableGroupWith is stableGroup with the leader assigning assign(m) to
+// each member m.
+func stableGroupWith(t *testing.T, c *Coordinator, assign func(*tm) []byte, members ...*tm) {
+	t.Helper()
 	for _, m := range members {
 		if m.id == "" && m.instance == nil {
 			getMemberID(t, c, m)
@@ -323,9 +330,9 @@ func stableGroup(t *testing.T, c *Coordinator, members ...*tm) {
 	if leader == nil {
 		t.Fatal("no member is the leader")
 	}
-	assign := make(map[string][]byte)
+	assignments := make(map[string][]byte)
 	for _, m := range members {
-		assign[m.id] = assignment(m.topics...)
+		assignments[m.id] = assign(m)
 	}
 	var syncs []<-chan *kmsg.SyncGroupResponse
 	for _, m := range members {
@@ -341,7 +348,7 @@ func stableGroup(t *testing.T, c *Coordinator, members ...*tm) {
 		}
 		return nil
 	})
-	if r := recv(t, syncAsync(c, leader, assign)); r.ErrorCode != 0 || !slices.Equal(r.MemberAssignment, assign[leader.id]) {
+	if r := recv(t, syncAsync(c, leader, assignments)); r.ErrorCode != 0 || !slices.Equal(r.MemberAssignment, assignments[leader.id]) {
 		t.Fatalf("leader sync: code %d assignment %x", r.ErrorCode, r.MemberAssignment)
 	}
 	for _, ch := range syncs {

@@ -30,8 +30,10 @@ import (
 //     answered at once, as a follower, and gets its assignment from SyncGroup.
 //   - A follower of a Stable group rejoining with unchanged metadata is
 //     answered at once; the leader rejoining, or changed metadata, rebalances.
-//   - A KIP-848 consumer group with members is INCONSISTENT_GROUP_PROTOCOL
-//     (no online migration); an Empty one becomes a classic group.
+//   - A KIP-848 consumer group with members takes the member as a classic
+//     member of it (classic.go: answered at once, no leader, generation =
+//     member epoch; INCONSISTENT_GROUP_PROTOCOL if the migration policy is
+//     disabled); an Empty one becomes a classic group.
 //   - If ctx ends first, the member is treated as if it had not rejoined: a
 //     dynamic or new member is removed; the answer is COORDINATOR_NOT_AVAILABLE.
 //
@@ -101,9 +103,7 @@ type joinRequest struct {
 func (g *group) joinLocked(j *joinRequest) (joinResult, *joinWaiter) {
 	if g.cg != nil {
 		if len(g.cg.members) > 0 {
-			// Classic members cannot join a consumer group: online
-			// migration between the protocols is not implemented.
-			return joinError(kerr.InconsistentGroupProtocol.Code, j.memberID), nil
+			return g.classicJoinConsumerLocked(j), nil
 		}
 		g.cg = nil // an Empty consumer group becomes classic, as in Kafka
 	}

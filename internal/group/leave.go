@@ -17,6 +17,9 @@ import (
 //     instance's current one is FENCED_INSTANCE_ID. A member id handed out
 //     with MEMBER_ID_REQUIRED and not yet used is simply forgotten.
 //   - A member parked in JoinGroup is answered UNKNOWN_MEMBER_ID.
+//   - In a KIP-848 consumer group members of either protocol leave
+//     together; if only classic members remain, the group may downgrade
+//     (classic.go, migrate.go).
 //
 // Version notes: v0-v2 name one member (MemberID) and report its error at
 // the top level; v3 batches Members with per-member errors (KIP-345); v5
@@ -70,6 +73,9 @@ func (c *Coordinator) leave(groupID string, leaving []kmsg.LeaveGroupRequestMemb
 		return codes, 0
 	}
 	defer g.mu.Unlock()
+	if g.cg != nil {
+		return g.classicLeaveConsumerLocked(leaving), 0
+	}
 	removed := false
 	for i, lm := range leaving {
 		var m *member

@@ -112,3 +112,37 @@ func (c *Coordinator) SubscribedTopics(group string) ([]string, bool) {
 	slices.Sort(out)
 	return out, true
 }
+
+// readSubscription parses a consumer protocol subscription at its own
+// version, as Kafka reads a classic member's metadata in a consumer group
+// (for its owned partitions and rack too). kmsg reads the fields of the
+// versions it knows and ignores what a later version appends.
+func readSubscription(metadata []byte) (kmsg.ConsumerMemberMetadata, bool) {
+	var s kmsg.ConsumerMemberMetadata
+	if err := s.ReadFrom(metadata); err != nil || s.Version < 0 {
+		return s, false
+	}
+	return s, true
+}
+
+// readAssignment parses a consumer protocol assignment; an empty one (a
+// member that never synced) has no partitions.
+func readAssignment(assignment []byte) (kmsg.ConsumerMemberAssignment, bool) {
+	var a kmsg.ConsumerMemberAssignment
+	if len(assignment) == 0 {
+		return a, true
+	}
+	if err := a.ReadFrom(assignment); err != nil || a.Version < 0 {
+		return a, false
+	}
+	return a, true
+}
+
+// protocolVersion is the consumer protocol version metadata starts with,
+// which Kafka also uses for the assignment it sends back; 0 if unreadable.
+func protocolVersion(metadata []byte) int16 {
+	if len(metadata) < 2 {
+		return 0
+	}
+	return max(int16(binary.BigEndian.Uint16(metadata)), 0)
+}

@@ -21,7 +21,9 @@ type Store interface {
 	// SaveGroup records a group's membership. It is called when a rebalance
 	// completes (the group becomes Stable with the leader's assignment),
 	// when a static member replaces its old member id in a Stable group,
-	// and when a group becomes Empty.
+	// when a group becomes Empty, and when a group with members changes
+	// type (saved Empty on upgrade to a consumer group; with its members
+	// on downgrade to a classic group).
 	SaveGroup(g GroupSnapshot) error
 	// DeleteGroup forgets a group and all of its offsets.
 	DeleteGroup(group string) error

@@ -27,6 +27,8 @@ import (
 //   - Stable: the member's current assignment, at once.
 //   - If ctx ends first, the call returns COORDINATOR_NOT_AVAILABLE; the
 //     member must then heartbeat within its session timeout.
+//   - A KIP-848 consumer group with members answers a classic member at
+//     once with its assigned partitions (classic.go).
 //
 // Version notes: v3 InstanceID; v5 ProtocolType and Protocol in request and
 // response.
@@ -51,6 +53,9 @@ func (c *Coordinator) SyncGroup(ctx context.Context, req *kmsg.SyncGroupRequest)
 }
 
 func (g *group) syncLocked(req *kmsg.SyncGroupRequest) (syncResult, *syncWaiter) {
+	if g.cg != nil && len(g.cg.members) > 0 {
+		return g.classicSyncConsumerLocked(req), nil
+	}
 	if code := g.validateSyncLocked(req); code != 0 {
 		return syncError(code), nil
 	}
