@@ -10,6 +10,8 @@ targets=(
 	"./internal/batch FuzzParseHeader"
 	"./internal/batch FuzzDecompress"
 	"./internal/commitlog FuzzRecovery"
+	"./internal/partition FuzzTxnIndex"
+	"./internal/partition FuzzSnapshot"
 )
 for t in "${targets[@]}"; do
 	read -r pkg name <<<"$t"

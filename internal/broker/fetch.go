@@ -21,12 +21,14 @@ type FetchPart struct {
 }
 
 // FetchRequest is a whole fetch: it returns when MinBytes are available,
-// MaxWait has passed, or ctx is done.
+// MaxWait has passed, or ctx is done. A ReadCommitted fetch reads only
+// below each partition's last stable offset.
 type FetchRequest struct {
-	MaxWait  time.Duration
-	MinBytes int32
-	MaxBytes int32
-	Parts    []FetchPart
+	MaxWait   time.Duration
+	MinBytes  int32
+	MaxBytes  int32
+	Isolation partition.Isolation
+	Parts     []FetchPart
 }
 
 // FetchResult answers one FetchPart. The caller must Release Records after
@@ -37,6 +39,9 @@ type FetchResult struct {
 	LastStable     int64
 	LogStartOffset int64
 	Records        commitlog.Chunk
+	// AbortedTransactions, for a ReadCommitted fetch, are those that
+	// overlap Records (see partition.Fetched).
+	AbortedTransactions []partition.AbortedTxn
 }
 
 type fetchTarget struct {
@@ -93,28 +98,33 @@ func (b *Broker) readAll(req FetchRequest, targets []fetchTarget, results []Fetc
 			continue
 		}
 		results[i].Records.Release()
-		res := FetchResult{HighWatermark: p.HighWatermark(), LogStartOffset: p.LogStartOffset()}
-		res.LastStable = res.HighWatermark
-		chunk, err := p.Read(part.Offset, max(min(int(part.MaxBytes), budget-total), 1))
+		f, err := p.ReadIsolated(part.Offset, max(min(int(part.MaxBytes), budget-total), 1), req.Isolation)
+		// The high watermark is loaded after the read's last stable
+		// offset, so that the response never has LSO > HWM.
+		res := FetchResult{HighWatermark: p.HighWatermark(), LastStable: f.LastStable, LogStartOffset: p.LogStartOffset(),
+			Records: f.Records, AbortedTransactions: f.Aborted}
 		if err != nil {
 			res.Err = err
 			failed = true
 		}
 		// Only the first partition with data may go over the limits (by
-		// one batch, KIP-74); later ones return only batches that fit.
-		if total > 0 && chunk.Len() > min(int(part.MaxBytes), budget-total) {
-			chunk.Release()
-			chunk = commitlog.Chunk{}
+		// one batch, KIP-74); later ones return only batches that fit,
+		// and none returned needs no aborted transactions (Kafka's
+		// emptyFetchDataInfo).
+		if total > 0 && res.Records.Len() > min(int(part.MaxBytes), budget-total) {
+			res.Records.Release()
+			res.Records, res.AbortedTransactions = commitlog.Chunk{}, nil
 		}
-		res.Records = chunk
-		total += chunk.Len()
+		total += res.Records.Len()
 		results[i] = res
 	}
 	return total, failed
 }
 
 // waitForData parks the fetch until an append to one of its partitions,
-// the wait time, or cancellation, re-reading after each wake-up.
+// the wait time, or cancellation, re-reading after each wake-up. Markers
+// are appends too, so a ReadCommitted fetch wakes when the last stable
+// offset moves.
 func (b *Broker) waitForData(ctx context.Context, req FetchRequest, targets []fetchTarget, results []FetchResult) {
 	w := partition.NewWaiter()
 	timer := time.NewTimer(req.MaxWait)
@@ -160,13 +170,14 @@ func (b *Broker) countOut(targets []fetchTarget, results []FetchResult) []FetchR
 	return results
 }
 
-// ListOffset answers ListOffsets for one partition.
-func (b *Broker) ListOffset(topicName string, index int32, timestamp int64) (offset, ts int64, err error) {
+// ListOffset answers ListOffsets for one partition; see
+// partition.ListOffset for how iso bounds the answer.
+func (b *Broker) ListOffset(topicName string, index int32, timestamp int64, iso partition.Isolation) (offset, ts int64, err error) {
 	p, _, err := b.fetchPartition(FetchPart{Topic: topicName, Partition: index})
 	if err != nil {
 		return -1, -1, err
 	}
-	return p.ListOffset(timestamp)
+	return p.ListOffset(timestamp, iso)
 }
 
 // PartitionOffsets returns a partition's log start offset and high watermark.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/samsa-streaming/samsa/internal/broker"
 	"github.com/samsa-streaming/samsa/internal/commitlog"
+	"github.com/samsa-streaming/samsa/internal/partition"
 )
 
 // Fetch v4-18
@@ -23,10 +24,22 @@ import (
 //   - Record bytes are sent from the segment files with sendfile(2).
 //   - Incremental fetch sessions (KIP-227, v7+): see fetchsession.go.
 //   - An offset outside [log start, high watermark] is OFFSET_OUT_OF_RANGE.
+//   - LastStableOffset is the first offset of the oldest open transaction,
+//     or the high watermark if none is open (whatever the isolation level).
+//   - read_committed (IsolationLevel 1) returns whole batches below the
+//     last stable offset only, and AbortedTransactions lists the aborted
+//     transactions overlapping them: marker at or after the fetch offset,
+//     first offset before the end of the last batch returned (an empty
+//     list, never null, when there are none). A long poll wakes on any
+//     append to its partitions, transaction markers included, so it
+//     returns once the last stable offset moves. read_uncommitted answers
+//     AbortedTransactions null. Any isolation level other than 1 reads
+//     uncommitted.
 //   - Single replica: the leader epoch is 0; a client epoch above it is
-//     UNKNOWN_LEADER_EPOCH, and LastStableOffset equals the high watermark.
+//     UNKNOWN_LEADER_EPOCH.
 //
-// Version notes: v5 log start offset; v7 sessions; v11 rack and preferred
+// Version notes: v4 isolation level, last stable offset, aborted
+// transactions; v5 log start offset; v7 sessions; v11 rack and preferred
 // read replica (-1); v12 flexible; v13 topic ids (UNKNOWN_TOPIC_ID).
 func (c *conn) handleFetch(r *request) outcome {
 	req := r.kreq.(*kmsg.FetchRequest)
@@ -39,10 +52,11 @@ func (c *conn) handleFetch(r *request) outcome {
 	}
 	return outcome{wait: func() outcome {
 		results := c.s.b.Fetch(c.ctx, broker.FetchRequest{
-			MaxWait:  time.Duration(req.MaxWaitMillis) * time.Millisecond,
-			MinBytes: req.MinBytes,
-			MaxBytes: req.MaxBytes,
-			Parts:    plan.parts,
+			MaxWait:   time.Duration(req.MaxWaitMillis) * time.Millisecond,
+			MinBytes:  req.MinBytes,
+			MaxBytes:  req.MaxBytes,
+			Isolation: partition.Isolation(req.IsolationLevel),
+			Parts:     plan.parts,
 		})
 		return c.fetchResponse(r, req, plan, results)
 	}}
@@ -147,7 +161,7 @@ func (c *conn) fetchResponse(r *request, req *kmsg.FetchRequest, plan *fetchPlan
 		res := &results[i]
 		if plan.epochErr[i] {
 			res.Records.Release()
-			res.Records, res.Err = commitlog.Chunk{}, kerr.UnknownLeaderEpoch
+			res.Records, res.Err, res.AbortedTransactions = commitlog.Chunk{}, kerr.UnknownLeaderEpoch, nil
 		}
 		if plan.incremental && !plan.session.changed(key, res) {
 			res.Records.Release()
@@ -178,7 +192,12 @@ func (c *conn) fetchPartition(r *request, req *kmsg.FetchRequest, key sessionKey
 	rp.ErrorCode = r.code(res.Err)
 	rp.HighWatermark, rp.LastStableOffset, rp.LogStartOffset = res.HighWatermark, res.LastStable, res.LogStartOffset
 	if req.IsolationLevel == 1 {
-		rp.AbortedTransactions = []kmsg.FetchResponseTopicPartitionAbortedTransaction{}
+		rp.AbortedTransactions = make([]kmsg.FetchResponseTopicPartitionAbortedTransaction, 0, len(res.AbortedTransactions))
+		for _, a := range res.AbortedTransactions {
+			at := kmsg.NewFetchResponseTopicPartitionAbortedTransaction()
+			at.ProducerID, at.FirstOffset = a.ProducerID, a.FirstOffset
+			rp.AbortedTransactions = append(rp.AbortedTransactions, at)
+		}
 	}
 	rp.RecordBatches = []byte{}
 	if res.Records.Len() > 0 {

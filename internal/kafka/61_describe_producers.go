@@ -7,10 +7,12 @@ import (
 // DescribeProducers v0
 //
 // Behavior:
-//   - For each partition, the idempotent producers whose state it keeps:
-//     producer id, epoch, last sequence and the timestamp of its last
-//     batch. Coordinator epoch is -1 and the current transaction start
-//     offset -1 (no transactions yet).
+//   - For each partition, the idempotent and transactional producers whose
+//     state it keeps: producer id, epoch, last sequence (-1 when its
+//     entry holds no batch, e.g. after a marker bumped its epoch), the
+//     timestamp of its last batch or marker, the coordinator epoch of its
+//     last marker (-1 before any) and the first offset of its ongoing
+//     transaction (-1 when none).
 //   - An unknown topic or partition is UNKNOWN_TOPIC_OR_PARTITION for that
 //     partition.
 func (c *conn) handleDescribeProducers(r *request) outcome {
@@ -28,7 +30,7 @@ func (c *conn) handleDescribeProducers(r *request) outcome {
 				ap := kmsg.NewDescribeProducersResponseTopicPartitionActiveProducer()
 				ap.ProducerID, ap.ProducerEpoch = st.ProducerID, int32(st.Epoch)
 				ap.LastSequence, ap.LastTimestamp = st.LastSequence, st.LastTimestamp
-				ap.CoordinatorEpoch, ap.CurrentTxnStartOffset = -1, -1
+				ap.CoordinatorEpoch, ap.CurrentTxnStartOffset = st.CoordinatorEpoch, st.CurrentTxnStartOffset
 				rp.ActiveProducers = append(rp.ActiveProducers, ap)
 			}
 			rt.Partitions = append(rt.Partitions, rp)

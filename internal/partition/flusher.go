@@ -11,9 +11,12 @@ import (
 // two fsyncs instead of N. A goroutine runs only while there are waiters.
 //
 // A waiter registers after its append returned, so the fsync that starts
-// after it registered covers its data.
+// after it registered covers its data. The aborted transaction index is
+// fsynced after the log: an entry whose marker a crash lost is dropped at
+// Open anyway.
 type flusher struct {
-	log *commitlog.Log
+	log   *commitlog.Log
+	index *txnIndex
 
 	mu      sync.Mutex
 	running bool
@@ -45,6 +48,9 @@ func (f *flusher) run() {
 		f.mu.Unlock()
 
 		err := f.log.Sync()
+		if err == nil {
+			err = f.index.sync()
+		}
 		for _, done := range batch {
 			done <- err
 		}

@@ -16,16 +16,24 @@ const (
 )
 
 // ListOffset answers ListOffsets for one timestamp: the offset and the
-// timestamp found (-1, -1 when there is none).
-func (p *Partition) ListOffset(ts int64) (offset, timestamp int64, err error) {
+// timestamp found (-1, -1 when there is none). As in Kafka's
+// Partition.fetchOffsetForTimestamp, iso sets the last fetchable offset,
+// the high watermark or for ReadCommitted the last stable offset: latest
+// answers it, and a lookup by timestamp (MaxTimestamp included) finding a
+// record at or past it answers none. Earliest ignores it.
+func (p *Partition) ListOffset(ts int64, iso Isolation) (offset, timestamp int64, err error) {
+	fetchable := p.HighWatermark()
+	if iso == ReadCommitted {
+		fetchable = p.LastStableOffset()
+	}
 	switch ts {
 	case Latest:
-		return p.HighWatermark(), -1, nil
+		return fetchable, -1, nil
 	case Earliest:
 		return p.LogStartOffset(), -1, nil
 	case MaxTimestamp:
 		maxTs, at := p.log.MaxTimestamp()
-		if at < 0 || at >= p.HighWatermark() {
+		if at < 0 || at >= fetchable {
 			return -1, -1, nil
 		}
 		return p.findRecord(at, func(ts int64) bool { return ts == maxTs })
@@ -38,7 +46,7 @@ func (p *Partition) ListOffset(ts int64) (offset, timestamp int64, err error) {
 		p.lg.Error("time index lookup failed", "err", err)
 		return -1, -1, kerr.KafkaStorageError
 	}
-	if !ok || at >= p.HighWatermark() {
+	if !ok || at >= fetchable {
 		return -1, -1, nil
 	}
 	return p.findRecord(at, func(t int64) bool { return t >= ts })

@@ -38,10 +38,13 @@ type Partition struct {
 
 	appendMu  sync.Mutex // serializes appends so offsets stay dense; guards the fields below
 	producers producers
-	closed    bool  // Close or Delete ran
-	snapBase  int64 // active segment base when the last snapshot was considered
+	ongoing   ongoingTxns
+	index     *txnIndex // aborted transactions; see txnindex.go for its own locks
+	closed    bool      // Close or Delete ran
+	snapBase  int64     // active segment base when the last snapshot was considered
 	hwm       atomic.Int64
-	dirty     atomic.Bool // appended since the last fsync
+	lso       atomic.Int64 // last stable offset, stored after hwm so that lso <= hwm
+	dirty     atomic.Bool  // appended since the last fsync
 
 	flusher flusher
 	waiters waiters
@@ -55,13 +58,14 @@ func Open(dir, topic string, index int32, cfg Config, lg *slog.Logger) (*Partiti
 		return nil, err
 	}
 	p := &Partition{Topic: topic, Index: index, dir: dir, log: log, lg: lg, snapBase: log.ActiveSegmentBase()}
-	if err := p.loadProducers(dir); err != nil {
+	if err := p.loadState(dir); err != nil {
 		log.Close()
 		return nil, err
 	}
 	p.cfg.Store(&cfg)
 	p.hwm.Store(log.EndOffset())
-	p.flusher.log = log
+	p.updateLastStableLocked()
+	p.flusher.log, p.flusher.index = log, p.index
 	return p, nil
 }
 
@@ -84,7 +88,10 @@ type Appended struct {
 // The batch's broker-owned fields are set in place; the caller gives up b.
 // Errors are kerr values (wrapped) fit for the client. A batch of an
 // idempotent producer is checked against the producer's state first (see
-// producers.check); a retried one is answered as Duplicate.
+// producers.check); a retried one is answered as Duplicate. A transactional
+// batch from a producer without an ongoing transaction here begins one,
+// which holds the last stable offset at the batch's base offset until its
+// marker (AppendMarker).
 func (p *Partition) Append(b []byte, now time.Time) (Appended, error) {
 	cfg := p.cfg.Load()
 	if len(b) > int(cfg.MaxMessageBytes) {
@@ -111,24 +118,35 @@ func (p *Partition) Append(b []byte, now time.Time) (Appended, error) {
 			return duplicateOrError(cfg, dup, err)
 		}
 	}
-	res.BaseOffset = p.log.EndOffset()
-	batch.SetBaseOffset(b, res.BaseOffset)
-	_, err = p.log.Append(b)
+	res.BaseOffset, err = p.appendLocked(b)
 	if err == nil {
-		p.hwm.Store(p.log.EndOffset())
-		p.dirty.Store(true)
-		p.snapshotOnRollLocked(res.BaseOffset)
-		if h.ProducerID >= 0 {
-			p.producers.update(h, res.BaseOffset)
+		if h.ProducerID >= 0 && p.producers.update(h, res.BaseOffset) {
+			p.ongoing.add(h.ProducerID, res.BaseOffset)
 		}
+		p.updateLastStableLocked()
 	}
 	p.appendMu.Unlock()
 	if err != nil {
-		p.lg.Error("append failed", "err", err)
-		return Appended{}, fmt.Errorf("partition: %v: %w", err, kerr.KafkaStorageError)
+		return Appended{}, err
 	}
 	p.waiters.wakeAll()
 	return res, nil
+}
+
+// appendLocked writes the batch b at the log end and moves the high
+// watermark; the caller then updates the producer state and the last
+// stable offset.
+func (p *Partition) appendLocked(b []byte) (int64, error) {
+	base := p.log.EndOffset()
+	batch.SetBaseOffset(b, base)
+	if _, err := p.log.Append(b); err != nil {
+		p.lg.Error("append failed", "err", err)
+		return -1, fmt.Errorf("partition: %v: %w", err, kerr.KafkaStorageError)
+	}
+	p.hwm.Store(p.log.EndOffset())
+	p.dirty.Store(true)
+	p.snapshotOnRollLocked(base)
+	return base, nil
 }
 
 func duplicateOrError(cfg *Config, dup batchMeta, err error) (Appended, error) {
@@ -154,15 +172,20 @@ func (p *Partition) snapshotOnRollLocked(base int64) {
 	if active != base {
 		return
 	}
-	if err := writeSnapshot(p.dir, base, p.producers, false); err != nil {
+	if err := writeSnapshot(p.dir, base, p.snapshotLocked(), false); err != nil {
 		p.lg.Warn("producer state snapshot failed; recovery will replay more", "err", err)
 		return
 	}
 	pruneSnapshots(p.dir)
 }
 
-// Sync returns once everything appended before the call is on disk. Many
-// concurrent callers share one fsync.
+func (p *Partition) snapshotLocked() snapshot {
+	return snapshot{producers: p.producers, abortedUpTo: p.index.newest()}
+}
+
+// Sync returns once everything appended before the call is on disk, the
+// aborted transaction index included. Many concurrent callers share one
+// fsync.
 func (p *Partition) Sync() error {
 	return p.flusher.sync()
 }
@@ -185,41 +208,30 @@ func (p *Partition) LogStartOffset() int64 { return p.log.StartOffset() }
 // Size is the log's size in bytes.
 func (p *Partition) Size() int64 { return p.log.Size() }
 
-// Read returns whole batches from offset up to maxBytes (at least one batch)
-// below the high watermark. The caller must Release the chunk.
-func (p *Partition) Read(offset int64, maxBytes int) (commitlog.Chunk, error) {
-	hwm := p.hwm.Load()
-	if offset > hwm {
-		return commitlog.Chunk{}, kerr.OffsetOutOfRange
-	}
-	c, err := p.log.Read(offset, maxBytes, hwm)
-	if errors.Is(err, commitlog.ErrOffsetOutOfRange) {
-		return commitlog.Chunk{}, kerr.OffsetOutOfRange
-	}
-	if err != nil {
-		p.lg.Error("read failed", "offset", offset, "err", err)
-		return commitlog.Chunk{}, kerr.KafkaStorageError
-	}
-	return c, nil
-}
-
-// ApplyRetention deletes segments past the topic's retention.
+// ApplyRetention deletes segments past the topic's retention, with the
+// aborted transactions whose markers they held, and expires idle producers.
 func (p *Partition) ApplyRetention(now time.Time) error {
 	p.appendMu.Lock()
 	defer p.appendMu.Unlock()
 	n, err := p.log.ApplyRetention(now)
+	start := p.log.StartOffset()
 	if n > 0 {
-		p.lg.Info("retention deleted segments", "segments", n, "log_start_offset", p.log.StartOffset())
+		p.lg.Info("retention deleted segments", "segments", n, "log_start_offset", start)
 	}
+	if ierr := p.index.prune(start); ierr != nil {
+		p.lg.Warn("pruning the aborted transaction index failed", "err", ierr)
+		err = errors.Join(err, ierr)
+	}
+	p.updateLastStableLocked()
 	expiry := cmp.Or(p.cfg.Load().ProducerIDExpirationMs, defaultProducerIDExpirationMs)
-	if gone := p.producers.expire(now.UnixMilli(), expiry, p.log.StartOffset()); gone > 0 {
+	if gone := p.producers.expire(now.UnixMilli(), expiry, start); gone > 0 {
 		p.lg.Info("expired idempotent producer state", "producers", gone)
 	}
 	return err
 }
 
-// Close fsyncs and closes the log, then saves the producer state so that
-// the next Open need not replay the log.
+// Close fsyncs and closes the log and the aborted transaction index, then
+// saves the producer state so that the next Open need not replay the log.
 func (p *Partition) Close() error {
 	p.appendMu.Lock()
 	defer p.appendMu.Unlock()
@@ -230,9 +242,13 @@ func (p *Partition) Close() error {
 	p.closed = true
 	end := p.log.EndOffset()
 	if err := p.log.Close(); err != nil {
+		p.index.closeFile()
 		return err
 	}
-	if err := writeSnapshot(p.dir, end, p.producers, true); err != nil {
+	if err := p.index.close(); err != nil {
+		return err
+	}
+	if err := writeSnapshot(p.dir, end, p.snapshotLocked(), true); err != nil {
 		return err
 	}
 	pruneSnapshots(p.dir)
@@ -245,5 +261,6 @@ func (p *Partition) Delete() error {
 	defer p.appendMu.Unlock()
 	p.waiters.wakeAll()
 	p.closed = true
+	p.index.closeFile()
 	return p.log.Delete()
 }

@@ -61,7 +61,7 @@ func TestListOffsetByTimestamp(t *testing.T) {
 		{MaxTimestamp, 4, 2500},
 	}
 	for _, tt := range tests {
-		off, found, err := p.ListOffset(tt.ts)
+		off, found, err := p.ListOffset(tt.ts, ReadUncommitted)
 		if err != nil || off != tt.offset || found != tt.found {
 			t.Errorf("ListOffset(%d) = %d, %d, %v; want %d, %d", tt.ts, off, found, err, tt.offset, tt.found)
 		}

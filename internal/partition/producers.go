@@ -39,9 +39,32 @@ type batchMeta struct {
 type producerEntry struct {
 	Epoch   int16
 	Batches []batchMeta // oldest first, at most batchesPerProducer
-	// LastTimestamp is the max timestamp of its last batch, for
-	// producer.id.expiration.ms (Kafka expires by it too).
+	// LastTimestamp is the max timestamp of its last batch (or the time of
+	// its last transaction marker), for producer.id.expiration.ms (Kafka
+	// expires by it too).
 	LastTimestamp int64
+	// CoordinatorEpoch is that of the last transaction marker, -1 before
+	// any: a marker from an older coordinator is fenced.
+	CoordinatorEpoch int32
+	// TxnFirstOffset is the first offset of the producer's ongoing
+	// transaction in this partition, -1 when none.
+	TxnFirstOffset int64
+}
+
+func newProducerEntry(epoch int16) *producerEntry {
+	return &producerEntry{Epoch: epoch, CoordinatorEpoch: -1, TxnFirstOffset: -1}
+}
+
+// inTxn reports whether the producer has an ongoing transaction here.
+func (e *producerEntry) inTxn() bool { return e.TxnFirstOffset >= 0 }
+
+// setEpoch moves the entry to epoch; the batches of an older epoch can no
+// longer be retried, so they are forgotten (Kafka's
+// maybeUpdateProducerEpoch).
+func (e *producerEntry) setEpoch(epoch int16) {
+	if epoch != e.Epoch {
+		e.Epoch, e.Batches = epoch, e.Batches[:0]
+	}
 }
 
 func (e *producerEntry) lastSeq() int32 {
@@ -84,7 +107,9 @@ type producers map[int64]*producerEntry
 // the sequence; a new epoch must start at sequence 0 unless the producer
 // is unknown. A producer this partition does not know (new, or its state
 // expired or was truncated away) may start at any sequence, as Kafka 4
-// allows since KIP-360.
+// allows since KIP-360. Last, as in Kafka, a non-transactional batch from a
+// producer with an ongoing transaction is INVALID_TXN_STATE, whatever its
+// epoch.
 func (ps producers) check(h batch.Header) (dup batchMeta, isDup bool, err error) {
 	e := ps[h.ProducerID]
 	if e == nil {
@@ -106,19 +131,23 @@ func (ps producers) check(h batch.Header) (dup batchMeta, isDup bool, err error)
 		return batchMeta{}, false, fmt.Errorf("partition: producer %d epoch %d sequence %d does not follow %d: %w",
 			h.ProducerID, h.ProducerEpoch, h.BaseSequence, e.lastSeq(), kerr.OutOfOrderSequenceNumber)
 	}
+	if e.inTxn() && !h.IsTransactional() {
+		return batchMeta{}, false, fmt.Errorf("partition: expected a transactional write from producer %d, whose transaction started at offset %d: %w",
+			h.ProducerID, e.TxnFirstOffset, kerr.InvalidTxnState)
+	}
 	return batchMeta{}, false, nil
 }
 
-// update records the appended idempotent batch h at baseOffset.
-func (ps producers) update(h batch.Header, baseOffset int64) {
+// update records the appended idempotent batch h at baseOffset and
+// reports whether it began a transaction: a transactional batch from a
+// producer without an ongoing one.
+func (ps producers) update(h batch.Header, baseOffset int64) (began bool) {
 	e := ps[h.ProducerID]
 	if e == nil {
-		e = &producerEntry{Epoch: h.ProducerEpoch}
+		e = newProducerEntry(h.ProducerEpoch)
 		ps[h.ProducerID] = e
 	}
-	if h.ProducerEpoch != e.Epoch {
-		e.Epoch, e.Batches = h.ProducerEpoch, e.Batches[:0]
-	}
+	e.setEpoch(h.ProducerEpoch)
 	if len(e.Batches) == batchesPerProducer {
 		e.Batches = append(e.Batches[:0], e.Batches[1:]...)
 	}
@@ -130,15 +159,26 @@ func (ps producers) update(h batch.Header, baseOffset int64) {
 		Timestamp:   h.MaxTimestamp,
 	})
 	e.LastTimestamp = h.MaxTimestamp
+	if h.IsTransactional() && !e.inTxn() {
+		e.TxnFirstOffset = baseOffset
+		return true
+	}
+	return false
 }
 
-// expire removes producers whose last batch is older than maxAge before
+// expire removes producers whose last write is older than maxAge before
 // nowMs, and producers whose batches all lie below logStart (retention or
-// DeleteRecords removed them; Kafka forgets those too).
+// DeleteRecords removed them). A producer with an ongoing transaction is
+// kept whatever its age, as in Kafka: its state is what its marker will
+// end. One whose entry holds no batch (only markers since its last epoch
+// bump) expires by age alone, so that it stays fenced meanwhile.
 func (ps producers) expire(nowMs, maxAgeMs, logStart int64) int {
 	n := 0
 	for id, e := range ps {
-		if nowMs-e.LastTimestamp >= maxAgeMs || e.lastOffset() < logStart {
+		if e.inTxn() {
+			continue
+		}
+		if nowMs-e.LastTimestamp >= maxAgeMs || len(e.Batches) > 0 && e.lastOffset() < logStart {
 			delete(ps, id)
 			n++
 		}
@@ -172,10 +212,14 @@ func inSequence(last, next int32) bool {
 // ProducerState describes one producer in a partition, for
 // DescribeProducers.
 type ProducerState struct {
-	ProducerID    int64
-	Epoch         int16
-	LastSequence  int32
-	LastTimestamp int64
+	ProducerID       int64
+	Epoch            int16
+	LastSequence     int32
+	LastTimestamp    int64
+	CoordinatorEpoch int32 // of the last transaction marker, -1 before any
+	// CurrentTxnStartOffset is the first offset of the producer's ongoing
+	// transaction, -1 when none.
+	CurrentTxnStartOffset int64
 }
 
 // Producers returns the idempotent producers the partition knows, by id.
@@ -185,7 +229,10 @@ func (p *Partition) Producers() []ProducerState {
 	out := make([]ProducerState, 0, len(p.producers))
 	for _, id := range p.producers.sortedIDs() {
 		e := p.producers[id]
-		out = append(out, ProducerState{ProducerID: id, Epoch: e.Epoch, LastSequence: e.lastSeq(), LastTimestamp: e.LastTimestamp})
+		out = append(out, ProducerState{
+			ProducerID: id, Epoch: e.Epoch, LastSequence: e.lastSeq(), LastTimestamp: e.LastTimestamp,
+			CoordinatorEpoch: e.CoordinatorEpoch, CurrentTxnStartOffset: e.TxnFirstOffset,
+		})
 	}
 	return out
 }

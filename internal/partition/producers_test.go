@@ -160,8 +160,8 @@ func TestBadSnapshotsAreIgnored(t *testing.T) {
 	p := openTest(t, cfg)
 	appendWant(t, p, "batch", idemBatch(t, 3, 0, 0, 1), 0, false, nil)
 	dir := p.dir
-	ghost := producers{3: {Epoch: 0, Batches: []batchMeta{{FirstSeq: 0, LastSeq: 50, FirstOffset: 0, LastOffset: 50}}}}
-	if err := writeSnapshot(dir, 99, ghost, true); err != nil {
+	ghost := producers{3: {Epoch: 0, TxnFirstOffset: -1, Batches: []batchMeta{{FirstSeq: 0, LastSeq: 50, FirstOffset: 0, LastOffset: 50}}}}
+	if err := writeSnapshot(dir, 99, snapshot{producers: ghost, abortedUpTo: -1}, true); err != nil {
 		t.Fatal(err)
 	}
 	p = reopen(t, p, true, cfg)
@@ -188,17 +188,19 @@ func TestBadSnapshotsAreIgnored(t *testing.T) {
 
 func TestSnapshotRoundTrip(t *testing.T) {
 	ps := producers{
-		1: {Epoch: 4, LastTimestamp: 77, Batches: []batchMeta{{1, 2, 10, 11, 70}, {3, 3, 12, 12, 77}}},
-		9: {Epoch: 0, LastTimestamp: -1},
+		1: {Epoch: 4, LastTimestamp: 77, CoordinatorEpoch: 3, TxnFirstOffset: 11, Batches: []batchMeta{{1, 2, 10, 11, 70}, {3, 3, 12, 12, 77}}},
+		9: {Epoch: 0, LastTimestamp: -1, CoordinatorEpoch: -1, TxnFirstOffset: -1},
 	}
-	got, err := unmarshalSnapshot(marshalSnapshot(ps))
+	s, err := unmarshalSnapshot(marshalSnapshot(snapshot{producers: ps, abortedUpTo: 8}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[1].Epoch != 4 || len(got[1].Batches) != 2 || got[1].Batches[1] != ps[1].Batches[1] || got[9].LastTimestamp != -1 {
-		t.Fatalf("round trip: %+v", got)
+	got := s.producers
+	if s.abortedUpTo != 8 || len(got) != 2 || got[1].Epoch != 4 || len(got[1].Batches) != 2 || got[1].Batches[1] != ps[1].Batches[1] ||
+		got[1].CoordinatorEpoch != 3 || got[1].TxnFirstOffset != 11 || got[9].LastTimestamp != -1 || got[9].TxnFirstOffset != -1 {
+		t.Fatalf("round trip: %+v", s)
 	}
-	b := marshalSnapshot(ps)
+	b := marshalSnapshot(snapshot{producers: ps, abortedUpTo: 8})
 	for i := range b {
 		if _, err := unmarshalSnapshot(b[:i]); err == nil {
 			t.Fatalf("truncated snapshot of %d bytes accepted", i)

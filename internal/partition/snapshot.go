@@ -19,19 +19,26 @@ import (
 // rolls a segment and one at Close, as Kafka does, so a crash costs at most
 // a segment's worth of replay. The file format is Samsa's own:
 //
-//	version   int16  (1)
-//	crc       uint32 CRC-32C of everything after it
-//	count     int32
-//	count × { producerId int64, epoch int16, lastTimestamp int64, batches int8,
+//	version      int16  (2)
+//	crc          uint32 CRC-32C of everything after it
+//	abortedUpTo  int64  marker offset of the newest aborted transaction
+//	                    index entry when it was written, -1 if none
+//	count        int32
+//	count × { producerId int64, epoch int16, coordinatorEpoch int32,
+//	          txnFirstOffset int64 (-1: no ongoing transaction),
+//	          lastTimestamp int64, batches int8,
 //	          batches × { firstSeq int32, lastSeq int32, firstOffset int64,
 //	                      lastOffset int64, timestamp int64 } }
 //
-// A snapshot that fails its CRC or lies beyond the recovered log end (the
-// log lost a torn tail) is ignored and removed.
+// A snapshot that fails its CRC, has another version (version 1 had no
+// transaction state) or lies beyond the recovered log end (the log lost a
+// torn tail) is ignored and removed. One whose abortedUpTo the aborted
+// transaction index lacks (a crash lost the index's tail) is not used
+// either, so that the replay from an older one rebuilds those entries.
 
 const (
 	snapshotExt     = ".snapshot"
-	snapshotVersion = 1
+	snapshotVersion = 2
 	snapshotsKept   = 2
 )
 
@@ -39,15 +46,25 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func snapshotName(offset int64) string { return fmt.Sprintf("%020d%s", offset, snapshotExt) }
 
-func marshalSnapshot(ps producers) []byte {
+// snapshot is the producer state at an offset.
+type snapshot struct {
+	producers   producers
+	abortedUpTo int64
+}
+
+func marshalSnapshot(s snapshot) []byte {
 	be := binary.BigEndian
 	b := be.AppendUint16(nil, snapshotVersion)
 	b = be.AppendUint32(b, 0) // crc, filled below
+	b = be.AppendUint64(b, uint64(s.abortedUpTo))
+	ps := s.producers
 	b = be.AppendUint32(b, uint32(len(ps)))
 	for _, id := range ps.sortedIDs() {
 		e := ps[id]
 		b = be.AppendUint64(b, uint64(id))
 		b = be.AppendUint16(b, uint16(e.Epoch))
+		b = be.AppendUint32(b, uint32(e.CoordinatorEpoch))
+		b = be.AppendUint64(b, uint64(e.TxnFirstOffset))
 		b = be.AppendUint64(b, uint64(e.LastTimestamp))
 		b = append(b, byte(len(e.Batches)))
 		for _, m := range e.Batches {
@@ -65,31 +82,38 @@ func marshalSnapshot(ps producers) []byte {
 var errBadSnapshot = errors.New("partition: corrupt producer state snapshot")
 
 const (
-	snapshotEntryLen = 8 + 2 + 8 + 1
-	snapshotBatchLen = 4 + 4 + 8 + 8 + 8
+	snapshotHeaderLen = 2 + 4 + 8 + 4
+	snapshotEntryLen  = 8 + 2 + 4 + 8 + 8 + 1
+	snapshotBatchLen  = 4 + 4 + 8 + 8 + 8
 )
 
-func unmarshalSnapshot(b []byte) (producers, error) {
+func unmarshalSnapshot(b []byte) (snapshot, error) {
 	be := binary.BigEndian
-	if len(b) < 10 || be.Uint16(b) != snapshotVersion || be.Uint32(b[2:]) != crc32.Checksum(b[6:], castagnoli) {
-		return nil, errBadSnapshot
+	if len(b) < snapshotHeaderLen || be.Uint16(b) != snapshotVersion || be.Uint32(b[2:]) != crc32.Checksum(b[6:], castagnoli) {
+		return snapshot{}, errBadSnapshot
 	}
-	count := int(be.Uint32(b[6:]))
-	b = b[10:]
+	abortedUpTo := int64(be.Uint64(b[6:]))
+	count := int(be.Uint32(b[14:]))
+	b = b[snapshotHeaderLen:]
 	if count > len(b)/snapshotEntryLen {
-		return nil, errBadSnapshot
+		return snapshot{}, errBadSnapshot
 	}
 	ps := make(producers, count)
 	for range count {
 		if len(b) < snapshotEntryLen {
-			return nil, errBadSnapshot
+			return snapshot{}, errBadSnapshot
 		}
 		id := int64(be.Uint64(b))
-		e := &producerEntry{Epoch: int16(be.Uint16(b[8:])), LastTimestamp: int64(be.Uint64(b[10:]))}
-		n := int(b[18])
+		e := &producerEntry{
+			Epoch:            int16(be.Uint16(b[8:])),
+			CoordinatorEpoch: int32(be.Uint32(b[10:])),
+			TxnFirstOffset:   int64(be.Uint64(b[14:])),
+			LastTimestamp:    int64(be.Uint64(b[22:])),
+		}
+		n := int(b[30])
 		b = b[snapshotEntryLen:]
-		if n > batchesPerProducer || len(b) < n*snapshotBatchLen {
-			return nil, errBadSnapshot
+		if n > batchesPerProducer || len(b) < n*snapshotBatchLen || e.TxnFirstOffset < -1 {
+			return snapshot{}, errBadSnapshot
 		}
 		for range n {
 			e.Batches = append(e.Batches, batchMeta{
@@ -104,18 +128,18 @@ func unmarshalSnapshot(b []byte) (producers, error) {
 		ps[id] = e
 	}
 	if len(b) != 0 {
-		return nil, errBadSnapshot
+		return snapshot{}, errBadSnapshot
 	}
-	return ps, nil
+	return snapshot{producers: ps, abortedUpTo: abortedUpTo}, nil
 }
 
 // writeSnapshot writes the state at offset. durable fsyncs the file and the
 // directory (at Close); a snapshot written at a roll is not fsynced, which
 // only costs a longer replay if a crash loses it.
-func writeSnapshot(dir string, offset int64, ps producers, durable bool) error {
+func writeSnapshot(dir string, offset int64, s snapshot, durable bool) error {
 	path := filepath.Join(dir, snapshotName(offset))
 	tmp := path + ".tmp"
-	err := os.WriteFile(tmp, marshalSnapshot(ps), 0o644)
+	err := os.WriteFile(tmp, marshalSnapshot(s), 0o644)
 	if err == nil && durable {
 		err = syncFile(tmp)
 	}

@@ -2,8 +2,10 @@ package partition
 
 import "sync"
 
-// Waiter is woken when any partition it watches gets new data. One waiter
-// serves a whole Fetch request across all its partitions.
+// Waiter is woken when any partition it watches gets new data: any append,
+// transaction markers included, so that a read_committed fetch also wakes
+// when the last stable offset moves. One waiter serves a whole Fetch
+// request across all its partitions.
 type Waiter struct {
 	C chan struct{}
 }
