@@ -244,30 +244,34 @@ func testGroupChurn(t *testing.T, balancer kgo.GroupBalancer, kind groupKind) {
 func produceContinuously(t *testing.T, addr, topic string, parts int32) (stop func()) {
 	t.Helper()
 	cl := newClient(t, addr, kgo.ProducerLinger(0))
-	ctx, cancel := context.WithCancel(testContext(t))
+	// Stopping must not cancel a produce in flight: the broker could append
+	// it after the caller read the end offsets. So the loop checks quit
+	// between rounds and each round completes.
+	quit := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
 		var n int
-		for ctx.Err() == nil {
+		for {
 			rs := make([]*kgo.Record, parts)
 			for p := range parts {
 				rs[p] = &kgo.Record{Topic: topic, Partition: p, Value: fmt.Appendf(nil, "record %d", n)}
 				n++
 			}
-			if err := cl.ProduceSync(ctx, rs...).FirstErr(); err != nil && ctx.Err() == nil {
+			if err := cl.ProduceSync(testContext(t), rs...).FirstErr(); err != nil {
 				done <- fmt.Errorf("producing: %w", err)
 				return
 			}
 			select {
-			case <-ctx.Done():
+			case <-quit:
+				done <- nil
+				return
 			case <-time.After(5 * time.Millisecond):
 			}
 		}
-		done <- nil
 	}()
 	return func() {
 		t.Helper()
-		cancel()
+		close(quit)
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
