@@ -18,6 +18,7 @@ import (
 	"github.com/samsa-streaming/samsa/internal/group"
 	"github.com/samsa-streaming/samsa/internal/meta"
 	"github.com/samsa-streaming/samsa/internal/metrics"
+	"github.com/samsa-streaming/samsa/internal/txn"
 )
 
 // Options configure a broker core.
@@ -48,6 +49,7 @@ type Broker struct {
 	groupStore *groupStore
 
 	producerIDs producerIDs
+	txns        *txn.Coordinator
 
 	closed atomic.Bool
 	stop   chan struct{}
@@ -84,6 +86,12 @@ func Open(opts Options) (*Broker, error) {
 		b.closeTopics()
 		lock.Release()
 		return nil, fmt.Errorf("broker: loading consumer groups: %w", err)
+	}
+	if err := b.openTransactions(); err != nil {
+		b.groups.Close()
+		b.closeTopics()
+		lock.Release()
+		return nil, fmt.Errorf("broker: loading transactions: %w", err)
 	}
 	b.startBackground()
 	return b, nil
@@ -139,6 +147,7 @@ func (b *Broker) Close() error {
 	}
 	close(b.stop)
 	b.bg.Wait()
+	b.txns.Close()
 	b.groups.Close()
 	err := b.closeTopics()
 	return errors.Join(err, b.lock.Release())

@@ -58,6 +58,25 @@ func (s *groupStore) SaveGroup(snap group.GroupSnapshot) error {
 	return log.SaveGroup(snap)
 }
 
+func (s *groupStore) CommitTxnOffsets(g string, pid int64, epoch int16, offsets []group.Offset) error {
+	log, err := s.open()
+	if err != nil {
+		return err
+	}
+	return log.CommitTxnOffsets(g, pid, epoch, offsets)
+}
+
+// CompleteTxn reaches the log only if it is open: a transaction cannot
+// have written offsets without opening it.
+func (s *groupStore) CompleteTxn(pid int64, commit bool) {
+	s.mu.Lock()
+	log := s.log
+	s.mu.Unlock()
+	if log != nil {
+		log.CompleteTxn(pid, commit)
+	}
+}
+
 func (s *groupStore) DeleteGroup(g string) error {
 	log, err := s.open()
 	if err != nil {

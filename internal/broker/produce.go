@@ -63,6 +63,9 @@ func (b *Broker) Produce(acks int16, parts []ProducePart) *Produced {
 
 func (b *Broker) append(part ProducePart, now time.Time, pr *Produced) ProduceResult {
 	p, t, err := b.producePartition(part)
+	if err == nil {
+		err = b.verifyTransactional(part, t.name)
+	}
 	var res partition.Appended
 	if err == nil {
 		res, err = p.Append(part.Records, now)

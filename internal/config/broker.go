@@ -64,6 +64,9 @@ var brokerDefs = []brokerDef{
 	{name: "group.consumer.migration.policy", typ: String, def: "bidirectional", doc: "Which way a consumer group with members may switch between the classic and the KIP-848 protocol: bidirectional, upgrade, downgrade or disabled (case-insensitive).", validate: func(v string) error {
 		return oneOf("bidirectional", "upgrade", "downgrade", "disabled")(strings.ToLower(v)) // Kafka ignores case
 	}},
+	{name: "transaction.max.timeout.ms", typ: Int, def: "900000", doc: "Largest transaction timeout a transactional producer may ask for.", validate: atLeast(1)},
+	{name: "transactional.id.expiration.ms", typ: Int, def: "604800000", doc: "A transactional id without a transaction is forgotten after this long unused.", validate: atLeast(1)},
+	{name: "transaction.abort.timed.out.transaction.cleanup.interval.ms", typ: Int, def: "10000", doc: "How often transactions past their timeout are aborted.", validate: atLeast(1)},
 	{name: "producer.id.expiration.ms", typ: Int, def: "86400000", doc: "How long a partition keeps an idempotent producer's state after its last write.", validate: atLeast(1)},
 	{name: "offsets.retention.minutes", typ: Int, def: "10080", doc: "Committed offsets of an empty group are deleted this long after its last commit.", validate: atLeast(1)},
 
@@ -225,6 +228,13 @@ func (b *Broker) ConsumerMigrationPolicy() string {
 	return strings.ToLower(b.values["group.consumer.migration.policy"])
 }
 
+func (b *Broker) TransactionMaxTimeout() time.Duration { return b.ms("transaction.max.timeout.ms") }
+func (b *Broker) TransactionalIDExpiration() time.Duration {
+	return b.ms("transactional.id.expiration.ms")
+}
+func (b *Broker) TransactionAbortCheckInterval() time.Duration {
+	return b.ms("transaction.abort.timed.out.transaction.cleanup.interval.ms")
+}
 func (b *Broker) ProducerIDExpiration() time.Duration { return b.ms("producer.id.expiration.ms") }
 func (b *Broker) OffsetsRetention() time.Duration {
 	return time.Duration(b.int64("offsets.retention.minutes")) * time.Minute

@@ -127,6 +127,9 @@ type Coordinator struct {
 	mu     sync.Mutex // guards groups and closed; never held while taking a group's mutex
 	groups map[string]*group
 	closed bool
+	// txnGroups indexes the groups holding pending transactional offsets,
+	// by producer id.
+	txnGroups map[int64]map[string]struct{}
 
 	stop chan struct{} // closed by Close: ends the retention loop
 	done chan struct{} // closed when the retention loop has returned
@@ -144,6 +147,7 @@ func New(opts Options, loaded Loaded) *Coordinator {
 		done:   make(chan struct{}),
 	}
 	c.restore(loaded)
+	c.restoreTxnOffsets(loaded.PendingTxnOffsets)
 	go c.retentionLoop()
 	return c
 }
@@ -260,3 +264,7 @@ func (nopStore) CommitOffsets(string, []Offset) error         { return nil }
 func (nopStore) DeleteOffsets(string, []TopicPartition) error { return nil }
 func (nopStore) SaveGroup(GroupSnapshot) error                { return nil }
 func (nopStore) DeleteGroup(string) error                     { return nil }
+func (nopStore) CommitTxnOffsets(string, int64, int16, []Offset) error {
+	return nil
+}
+func (nopStore) CompleteTxn(int64, bool) {}

@@ -13,8 +13,9 @@ import (
 //     is offset -1, leader epoch -1, metadata "" and no error: Kafka's
 //     coordinator never answers GROUP_ID_NOT_FOUND to a classic fetch.
 //   - Topics nil (v2+) is every committed partition of the group.
-//   - RequireStable (v7+): there are no transactional offsets yet, so every
-//     offset is stable.
+//   - RequireStable (v7+): a partition with an offset of an open transaction
+//     (TxnOffsetCommit) is UNSTABLE_OFFSET_COMMIT with offset -1, and the
+//     client retries; without it the last committed offset is returned.
 //   - v10 topic ids that do not resolve are UNKNOWN_TOPIC_ID per partition;
 //     a fetch of all partitions leaves out topics without an id.
 //
@@ -28,7 +29,7 @@ func (c *Coordinator) OffsetFetch(req *kmsg.OffsetFetchRequest) *kmsg.OffsetFetc
 	resp.Version = req.Version
 	if req.Version >= 8 {
 		for i := range req.Groups {
-			resp.Groups = append(resp.Groups, c.fetchGroup(req.Version, &req.Groups[i]))
+			resp.Groups = append(resp.Groups, c.fetchGroup(req.Version, req.RequireStable, &req.Groups[i]))
 		}
 		return resp
 	}
@@ -42,7 +43,7 @@ func (c *Coordinator) OffsetFetch(req *kmsg.OffsetFetchRequest) *kmsg.OffsetFetc
 		rt.Topic, rt.Partitions = t.Topic, t.Partitions
 		rg.Topics = append(rg.Topics, rt)
 	}
-	sg := c.fetchGroup(req.Version, &rg)
+	sg := c.fetchGroup(req.Version, req.RequireStable, &rg)
 	if sg.ErrorCode != 0 && req.Version < 2 {
 		// No top-level error before v2: Kafka puts it on every partition.
 		sg = groupErrorPerPartition(&rg, sg.ErrorCode)
@@ -62,7 +63,7 @@ func (c *Coordinator) OffsetFetch(req *kmsg.OffsetFetchRequest) *kmsg.OffsetFetc
 	return resp
 }
 
-func (c *Coordinator) fetchGroup(version int16, rg *kmsg.OffsetFetchRequestGroup) kmsg.OffsetFetchResponseGroup {
+func (c *Coordinator) fetchGroup(version int16, requireStable bool, rg *kmsg.OffsetFetchRequestGroup) kmsg.OffsetFetchResponseGroup {
 	sg := kmsg.NewOffsetFetchResponseGroup()
 	sg.Group = rg.Group
 	g, code := c.lockGroup(rg.Group, false)
@@ -102,7 +103,12 @@ func (c *Coordinator) fetchGroup(version int16, rg *kmsg.OffsetFetchRequestGroup
 			sp.Offset = -1
 			sp.Metadata = &empty
 			sp.ErrorCode = topicCode
-			if o, ok := offsets[TopicPartition{name, p}]; ok && topicCode == 0 {
+			tp := TopicPartition{name, p}
+			switch o, ok := offsets[tp]; {
+			case topicCode != 0:
+			case requireStable && g != nil && g.hasPendingLocked(tp):
+				sp.ErrorCode = kerr.UnstableOffsetCommit.Code
+			case ok:
 				fillFetched(&sp, o)
 			}
 			st.Partitions = append(st.Partitions, sp)

@@ -62,6 +62,8 @@ type group struct {
 	subscribed map[string]bool
 
 	offsets map[TopicPartition]Offset
+	// txnOffsets are offsets of open transactions, by producer id (txn.go).
+	txnOffsets map[int64]map[TopicPartition]Offset
 
 	// cg is set while the group is a KIP-848 consumer group: the group type
 	// is the seam between the two protocols. The classic fields then stay

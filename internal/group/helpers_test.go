@@ -44,6 +44,24 @@ func (s *memStore) CommitOffsets(g string, offsets []Offset) error {
 	return nil
 }
 
+func (s *memStore) CommitTxnOffsets(g string, pid int64, epoch int16, offsets []Offset) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	for _, o := range offsets {
+		s.events = append(s.events, fmt.Sprintf("txn-commit %d/%d %s %s/%d=%d", pid, epoch, g, o.Topic, o.Partition, o.Offset))
+	}
+	return nil
+}
+
+func (s *memStore) CompleteTxn(pid int64, commit bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, fmt.Sprintf("txn-complete %d %v", pid, commit))
+}
+
 func (s *memStore) DeleteOffsets(g string, tps []TopicPartition) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -27,6 +27,12 @@ type Store interface {
 	SaveGroup(g GroupSnapshot) error
 	// DeleteGroup forgets a group and all of its offsets.
 	DeleteGroup(group string) error
+	// CommitTxnOffsets records offsets of producer pid's ongoing
+	// transaction; they count only once the transaction commits.
+	CommitTxnOffsets(group string, pid int64, epoch int16, offsets []Offset) error
+	// CompleteTxn notes that producer pid's transaction ended; its marker
+	// is already durable (the transaction coordinator wrote it).
+	CompleteTxn(pid int64, commit bool)
 }
 
 // TopicPartition names one partition of a topic.
@@ -74,4 +80,7 @@ type MemberSnapshot struct {
 type Loaded struct {
 	Groups  []GroupSnapshot
 	Offsets map[string][]Offset
+	// PendingTxnOffsets are the offsets of transactions still open, by
+	// producer id and group.
+	PendingTxnOffsets map[int64]map[string][]Offset
 }

@@ -150,7 +150,7 @@ func TestBatchMatchesBuild(t *testing.T) {
 	for _, r := range recs {
 		w.add(r.Key, r.Value)
 	}
-	got, err := w.seal(1234)
+	got, err := w.seal(1234, func(*batch.Header) {})
 	must(t, err)
 	want, err := batch.Build(batch.Header{ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1, BaseTimestamp: 1234}, recs...)
 	must(t, err)

@@ -45,7 +45,9 @@ type Log struct {
 	// share fsyncs.
 	mu struct {
 		sync.Mutex
-		live map[string]*liveKeys
+		live    map[string]*liveKeys
+		pending map[int64]pendingKeys // open transactions' offsets, by producer id
+		seqs    map[int64]producerSeq // next sequence of each producer
 	}
 }
 
@@ -73,7 +75,7 @@ func Open(p Partition, lg *slog.Logger) (*Log, group.Loaded, error) {
 	lg.Info("loaded consumer groups", "groups", len(loaded.Groups), "groups_with_offsets", len(loaded.Offsets),
 		"log_start_offset", p.LogStartOffset(), "high_watermark", p.HighWatermark(), "took", time.Since(start))
 	l := &Log{p: p}
-	l.mu.live = r.live
+	l.mu.live, l.mu.pending, l.mu.seqs = r.live, r.pendingKeys(), r.seqs
 	return l, loaded, nil
 }
 
@@ -219,8 +221,14 @@ func (l *Log) forgetIfEmptyLocked(g string, k *liveKeys) {
 
 // appendLocked seals w into a batch and appends it.
 func (l *Log) appendLocked(w *batchWriter) error {
+	return l.appendHeaderLocked(w, func(*batch.Header) {})
+}
+
+// appendHeaderLocked is appendLocked with the batch header adjusted by set
+// (transactional batches).
+func (l *Log) appendHeaderLocked(w *batchWriter, set func(*batch.Header)) error {
 	now := time.Now()
-	b, err := w.seal(now.UnixMilli())
+	b, err := w.seal(now.UnixMilli(), set)
 	if err != nil {
 		return fmt.Errorf("grouplog: build batch: %w", err)
 	}
@@ -274,8 +282,8 @@ func (w *batchWriter) add(key, value []byte) {
 
 // seal returns the batch as a non-idempotent client would send it, every
 // record stamped ms: the header batch.Build computes for these records.
-func (w *batchWriter) seal(ms int64) ([]byte, error) {
-	return batch.Seal(batch.Header{
+func (w *batchWriter) seal(ms int64, set func(*batch.Header)) ([]byte, error) {
+	h := batch.Header{
 		Magic:           2,
 		LastOffsetDelta: w.n - 1,
 		BaseTimestamp:   ms,
@@ -284,5 +292,7 @@ func (w *batchWriter) seal(ms int64) ([]byte, error) {
 		ProducerEpoch:   -1,
 		BaseSequence:    -1,
 		NumRecords:      w.n,
-	}, w.raw)
+	}
+	set(&h)
+	return batch.Seal(h, w.raw)
 }

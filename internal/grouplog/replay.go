@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -24,6 +25,11 @@ type replay struct {
 	offsets map[string]map[group.TopicPartition]group.Offset
 	live    map[string]*liveKeys
 	skipped map[skip]*skipCount
+
+	// pending holds the offsets of transactions without a marker yet, by
+	// producer id, group and partition; seqs the producers' sequences.
+	pending map[int64]map[string]map[group.TopicPartition]group.Offset
+	seqs    map[int64]producerSeq
 }
 
 // skip is a kind of record replay passes over; version is -1 when the kind
@@ -45,6 +51,8 @@ func newReplay(lg *slog.Logger) *replay {
 		offsets: make(map[string]map[group.TopicPartition]group.Offset),
 		live:    make(map[string]*liveKeys),
 		skipped: make(map[skip]*skipCount),
+		pending: make(map[int64]map[string]map[group.TopicPartition]group.Offset),
+		seqs:    make(map[int64]producerSeq),
 	}
 }
 
@@ -101,13 +109,6 @@ func (r *replay) batches(b []byte, from int64) (int64, error) {
 // batch applies the records at offset from and later of one verified batch
 // with header h and records raw.
 func (r *replay) batch(h batch.Header, raw []byte, from int64) error {
-	switch {
-	case h.IsControl():
-		return nil
-	case h.IsTransactional():
-		r.skip(skip{"transactional batch records", -1}, h.BaseOffset, int(h.NumRecords))
-		return nil
-	}
 	payload := raw
 	if h.Codec() != batch.None {
 		var err error
@@ -115,12 +116,80 @@ func (r *replay) batch(h batch.Header, raw []byte, from int64) error {
 			return err
 		}
 	}
+	switch {
+	case h.IsControl():
+		r.marker(h, payload)
+		return nil
+	case h.IsTransactional():
+		return r.txnBatch(h, payload)
+	}
 	return batch.Records(h, payload, func(rec batch.Record) error {
 		if off := h.BaseOffset + int64(rec.OffsetDelta); off >= from {
 			r.record(off, rec.Key, rec.Value)
 		}
 		return nil
 	})
+}
+
+// txnBatch holds a transactional batch's offset commits until the
+// producer's marker.
+func (r *replay) txnBatch(h batch.Header, payload []byte) error {
+	advanceSeq(r.seqs, h.ProducerID, h.ProducerEpoch, h.BaseSequence, h.LastOffsetDelta+1)
+	return batch.Records(h, payload, func(rec batch.Record) error {
+		off := h.BaseOffset + int64(rec.OffsetDelta)
+		g, o, ok := r.decodeOffset(off, rec.Key, rec.Value)
+		if !ok {
+			return nil
+		}
+		byGroup := r.pending[h.ProducerID]
+		if byGroup == nil {
+			byGroup = make(map[string]map[group.TopicPartition]group.Offset)
+			r.pending[h.ProducerID] = byGroup
+		}
+		if byGroup[g] == nil {
+			byGroup[g] = make(map[group.TopicPartition]group.Offset)
+		}
+		byGroup[g][o.TopicPartition] = o
+		return nil
+	})
+}
+
+// marker resolves the producer's pending offsets: a commit applies them.
+func (r *replay) marker(h batch.Header, payload []byte) {
+	commit, ok := markerType(h, payload)
+	if !ok {
+		return
+	}
+	if commit {
+		for g, offs := range r.pending[h.ProducerID] {
+			m := r.offsets[g]
+			if m == nil {
+				m = make(map[group.TopicPartition]group.Offset)
+				r.offsets[g] = m
+			}
+			for tp, o := range offs {
+				m[tp] = o
+				r.keys(g).offsets[tp] = struct{}{}
+			}
+		}
+	}
+	delete(r.pending, h.ProducerID)
+}
+
+// pendingKeys is the index of the open transactions' offsets.
+func (r *replay) pendingKeys() map[int64]pendingKeys {
+	out := make(map[int64]pendingKeys, len(r.pending))
+	for pid, byGroup := range r.pending {
+		keys := make(pendingKeys, len(byGroup))
+		for g, offs := range byGroup {
+			keys[g] = make(map[group.TopicPartition]struct{}, len(offs))
+			for tp := range offs {
+				keys[g][tp] = struct{}{}
+			}
+		}
+		out[pid] = keys
+	}
+	return out
 }
 
 // record applies one record; a nil value is a tombstone.
@@ -162,17 +231,8 @@ func (r *replay) offsetRecord(off int64, key, value []byte) {
 	// The key has a value from here on, even one replay cannot decode: the
 	// index must know it to write its tombstone.
 	r.keys(k.Group).offsets[tp] = struct{}{}
-	var v kmsg.OffsetCommitValue
-	if len(value) < 2 {
-		r.skip(skip{"undecodable offset commit values", -1}, off, 1)
-		return
-	}
-	if v.Version = int16(binary.BigEndian.Uint16(value)); v.Version < 0 || v.Version > maxOffsetValueVersion {
-		r.skip(skip{"offset commit values of unknown version", v.Version}, off, 1)
-		return
-	}
-	if err := v.ReadFrom(value); err != nil {
-		r.skip(skip{"undecodable offset commit values", v.Version}, off, 1)
+	v, ok := r.decodeOffsetValue(off, value)
+	if !ok {
 		return
 	}
 	m := r.offsets[k.Group]
@@ -181,6 +241,40 @@ func (r *replay) offsetRecord(off int64, key, value []byte) {
 		r.offsets[k.Group] = m
 	}
 	m[tp] = offsetFrom(tp, &v)
+}
+
+// decodeOffsetValue decodes an OffsetCommitValue, counting what it skips.
+func (r *replay) decodeOffsetValue(off int64, value []byte) (kmsg.OffsetCommitValue, bool) {
+	var v kmsg.OffsetCommitValue
+	if len(value) < 2 {
+		r.skip(skip{"undecodable offset commit values", -1}, off, 1)
+		return v, false
+	}
+	if v.Version = int16(binary.BigEndian.Uint16(value)); v.Version < 0 || v.Version > maxOffsetValueVersion {
+		r.skip(skip{"offset commit values of unknown version", v.Version}, off, 1)
+		return v, false
+	}
+	if err := v.ReadFrom(value); err != nil {
+		r.skip(skip{"undecodable offset commit values", v.Version}, off, 1)
+		return v, false
+	}
+	return v, true
+}
+
+// decodeOffset decodes an offset commit record of a transactional batch
+// (never a tombstone).
+func (r *replay) decodeOffset(off int64, key, value []byte) (string, group.Offset, bool) {
+	var k kmsg.OffsetCommitKey
+	if len(key) < 2 || k.ReadFrom(key) != nil || (k.Version != offsetKeyVersion && k.Version != legacyOffsetKeyVersion) || value == nil {
+		r.skip(skip{"undecodable transactional offset commits", -1}, off, 1)
+		return "", group.Offset{}, false
+	}
+	v, ok := r.decodeOffsetValue(off, value)
+	if !ok {
+		return "", group.Offset{}, false
+	}
+	tp := group.TopicPartition{Topic: k.Topic, Partition: k.Partition}
+	return k.Group, offsetFrom(tp, &v), true
 }
 
 func (r *replay) groupRecord(off int64, key, value []byte) {
@@ -275,6 +369,15 @@ func (r *replay) loaded() group.Loaded {
 		}
 		slices.SortFunc(offs, func(a, b group.Offset) int { return compareTP(a.TopicPartition, b.TopicPartition) })
 		l.Offsets[g] = offs
+	}
+	l.PendingTxnOffsets = make(map[int64]map[string][]group.Offset, len(r.pending))
+	for pid, byGroup := range r.pending {
+		groups := make(map[string][]group.Offset, len(byGroup))
+		for g, m := range byGroup {
+			offs := slices.SortedFunc(maps.Values(m), func(a, b group.Offset) int { return compareTP(a.TopicPartition, b.TopicPartition) })
+			groups[g] = offs
+		}
+		l.PendingTxnOffsets[pid] = groups
 	}
 	return l
 }

@@ -208,7 +208,7 @@ func TestCrash(t *testing.T) {
 	active := logs[len(logs)-1]
 	w := newBatchWriter(1, 64, 64)
 	w.add(offsetKeyBytes(1, "g0", "t", 0), offsetValueBytes(kmsg.OffsetCommitValue{Version: 3, Offset: 1e9}))
-	torn, err := w.seal(1)
+	torn, err := w.seal(1, func(*batch.Header) {})
 	must(t, err)
 	f, err := os.OpenFile(active, os.O_WRONLY|os.O_APPEND, 0)
 	must(t, err)

@@ -118,9 +118,14 @@ func TestIdempotentBadInput(t *testing.T) {
 		t.Errorf("producer id without epoch: %v, want INVALID_REQUEST", kerr.ErrorForCode(resp.ErrorCode))
 	}
 	txn := kmsg.NewPtrInitProducerIDRequest()
-	txnID := "not-yet"
+	txnID := "no-timeout"
 	txn.TransactionalID = &txnID
-	if resp := c.roundTrip(txn, 5).(*kmsg.InitProducerIDResponse); resp.ErrorCode != kerr.UnsupportedVersion.Code || resp.ProducerID != -1 {
-		t.Errorf("transactional id: %v id %d, want UNSUPPORTED_VERSION and -1", kerr.ErrorForCode(resp.ErrorCode), resp.ProducerID)
+	if resp := c.roundTrip(txn, 5).(*kmsg.InitProducerIDResponse); resp.ErrorCode != kerr.InvalidTransactionTimeout.Code || resp.ProducerID != -1 {
+		t.Errorf("transactional id without a timeout: %v id %d, want INVALID_TRANSACTION_TIMEOUT and -1", kerr.ErrorForCode(resp.ErrorCode), resp.ProducerID)
+	}
+	txnID = ""
+	txn.TransactionTimeoutMillis = 1000
+	if resp := c.roundTrip(txn, 5).(*kmsg.InitProducerIDResponse); resp.ErrorCode != kerr.InvalidRequest.Code {
+		t.Errorf("empty transactional id: %v, want INVALID_REQUEST", kerr.ErrorForCode(resp.ErrorCode))
 	}
 }
