@@ -25,6 +25,10 @@ type ProducePart struct {
 	TopicID   [16]byte
 	Partition int32
 	Records   []byte
+	// ImplicitTxnAdd (Produce v12+, transaction protocol v2): a
+	// transactional batch adds its partition to the producer's transaction
+	// rather than having to be in it already.
+	ImplicitTxnAdd bool
 }
 
 // ProduceResult answers one ProducePart.

@@ -143,13 +143,20 @@ func (b *Broker) anyPartition(topic string, index int32) (*partition.Partition, 
 }
 
 // verifyTransactional checks a transactional batch's partition with the
-// coordinator before it is appended (KIP-890 part 1); other batches pass.
+// coordinator before it is appended (KIP-890 part 1), or adds it to the
+// transaction (part 2, Produce v12+); other batches pass.
 func (b *Broker) verifyTransactional(part ProducePart, topic string) error {
 	h, err := batch.ParseHeader(part.Records)
 	if err != nil || !h.IsTransactional() || h.ProducerID < 0 {
 		return nil // the partition's validation answers malformed batches
 	}
-	if err := b.txns.Verify(h.ProducerID, h.ProducerEpoch, txn.TopicPartition{Topic: topic, Partition: part.Partition}); err != nil {
+	tp := txn.TopicPartition{Topic: topic, Partition: part.Partition}
+	if part.ImplicitTxnAdd {
+		err = b.txns.AddImplicit(h.ProducerID, h.ProducerEpoch, tp)
+	} else {
+		err = b.txns.Verify(h.ProducerID, h.ProducerEpoch, tp)
+	}
+	if err != nil {
 		return fmt.Errorf("broker: transactional batch of producer %d epoch %d is not part of its transaction: %w",
 			h.ProducerID, h.ProducerEpoch, err)
 	}
@@ -173,7 +180,18 @@ func (b *Broker) AddOffsetsToTxn(id string, pid int64, epoch int16, group string
 // group's offsets partition is part of the transaction (AddOffsetsToTxn),
 // as Kafka's server-side verification does.
 func (b *Broker) TxnOffsetCommit(req *kmsg.TxnOffsetCommitRequest) *kmsg.TxnOffsetCommitResponse {
-	err := b.txns.Verify(req.ProducerID, req.ProducerEpoch, txn.TopicPartition{Topic: OffsetsTopic, Partition: 0})
+	offsets := txn.TopicPartition{Topic: OffsetsTopic, Partition: 0}
+	var err error
+	if req.Version >= 5 {
+		if err = b.EnsureGroupStore(); err != nil {
+			b.lg.Error("creating the offsets topic failed", "err", err)
+			err = kerr.CoordinatorNotAvailable
+		} else {
+			err = b.txns.AddImplicit(req.ProducerID, req.ProducerEpoch, offsets)
+		}
+	} else {
+		err = b.txns.Verify(req.ProducerID, req.ProducerEpoch, offsets)
+	}
 	if err == nil {
 		return b.groups.TxnOffsetCommit(req)
 	}

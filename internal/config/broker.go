@@ -64,6 +64,7 @@ var brokerDefs = []brokerDef{
 	{name: "group.consumer.migration.policy", typ: String, def: "bidirectional", doc: "Which way a consumer group with members may switch between the classic and the KIP-848 protocol: bidirectional, upgrade, downgrade or disabled (case-insensitive).", validate: func(v string) error {
 		return oneOf("bidirectional", "upgrade", "downgrade", "disabled")(strings.ToLower(v)) // Kafka ignores case
 	}},
+	{name: "samsa.transaction.version", typ: Int, def: "2", doc: "Samsa: the transaction.version feature level advertised in ApiVersions (Kafka's kafka-features setting): 2 lets clients use transaction protocol v2 (KIP-890), 1 keeps them on v1.", validate: oneOf("1", "2")},
 	{name: "transaction.max.timeout.ms", typ: Int, def: "900000", doc: "Largest transaction timeout a transactional producer may ask for.", validate: atLeast(1)},
 	{name: "transactional.id.expiration.ms", typ: Int, def: "604800000", doc: "A transactional id without a transaction is forgotten after this long unused.", validate: atLeast(1)},
 	{name: "transaction.abort.timed.out.transaction.cleanup.interval.ms", typ: Int, def: "10000", doc: "How often transactions past their timeout are aborted.", validate: atLeast(1)},
@@ -228,6 +229,7 @@ func (b *Broker) ConsumerMigrationPolicy() string {
 	return strings.ToLower(b.values["group.consumer.migration.policy"])
 }
 
+func (b *Broker) TransactionVersion() int16            { return int16(b.int64("samsa.transaction.version")) }
 func (b *Broker) TransactionMaxTimeout() time.Duration { return b.ms("transaction.max.timeout.ms") }
 func (b *Broker) TransactionalIDExpiration() time.Duration {
 	return b.ms("transactional.id.expiration.ms")

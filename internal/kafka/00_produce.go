@@ -21,7 +21,10 @@ import (
 //   - acks=0 gets no response at all, as in Kafka.
 //
 // Version notes: v5 log start offset; v8 error message and record errors;
-// v9 flexible; v13 topic ids instead of names (UNKNOWN_TOPIC_ID).
+// v9 flexible; v12 transaction protocol v2: a transactional batch adds its
+// partition to the producer's transaction (KIP-890) instead of having to
+// be added by AddPartitionsToTxn first; v13 topic ids instead of names
+// (UNKNOWN_TOPIC_ID).
 func (c *conn) handleProduce(r *request) outcome {
 	req := r.kreq.(*kmsg.ProduceRequest)
 	parts := produceParts(req)
@@ -51,7 +54,7 @@ func produceParts(req *kmsg.ProduceRequest) []broker.ProducePart {
 	var parts []broker.ProducePart
 	for _, t := range req.Topics {
 		for _, p := range t.Partitions {
-			part := broker.ProducePart{Topic: t.Topic, Partition: p.Partition, Records: p.Records}
+			part := broker.ProducePart{Topic: t.Topic, Partition: p.Partition, Records: p.Records, ImplicitTxnAdd: req.Version >= 12}
 			if req.Version >= 13 {
 				part.Topic, part.TopicID = "", t.TopicID
 			}

@@ -10,13 +10,22 @@ import (
 // ApiVersions v0-5
 //
 // Behavior:
+//
 //   - Lists every API key in the apis table with its version range.
+//
 //   - A version above ours gets a v0 response with UNSUPPORTED_VERSION and
 //     the key list, so the client retries at a version we speak (KIP-511).
+//
 //   - v3+: client software name and version must match
 //     [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])? or INVALID_REQUEST.
+//
 //   - v5: a client naming a cluster id and node id that are not ours gets
 //     REBOOTSTRAP_REQUIRED (KIP-1242); naming only one is INVALID_REQUEST.
+//
+//   - v3+: features (tagged fields): transaction.version, supported 0-2,
+//     finalized at samsa.transaction.version (2 by default, as a new Kafka
+//     4 cluster): clients use transaction protocol v2 only when it is 2.
+//     No other feature is advertised.
 //
 // Version notes: v1 throttle; v3 flexible, client software, features.
 func (c *conn) handleApiVersions(r *request) outcome {
@@ -36,7 +45,23 @@ func (c *conn) handleApiVersions(r *request) outcome {
 		return respond(resp)
 	}
 	resp.ApiKeys = apiKeys()
+	c.addFeatures(resp)
 	return respond(resp)
+}
+
+// featuresEpoch is the epoch of the finalized features; they change only
+// with a restart, which is all a client needs to know.
+const featuresEpoch = 1
+
+func (c *conn) addFeatures(resp *kmsg.ApiVersionsResponse) {
+	sf := kmsg.NewApiVersionsResponseSupportedFeature()
+	sf.Name, sf.MinVersion, sf.MaxVersion = "transaction.version", 0, 2
+	resp.SupportedFeatures = []kmsg.ApiVersionsResponseSupportedFeature{sf}
+	ff := kmsg.NewApiVersionsResponseFinalizedFeature()
+	level := c.s.b.Config().TransactionVersion()
+	ff.Name, ff.MinVersionLevel, ff.MaxVersionLevel = "transaction.version", level, level
+	resp.FinalizedFeatures = []kmsg.ApiVersionsResponseFinalizedFeature{ff}
+	resp.FinalizedFeaturesEpoch = featuresEpoch
 }
 
 func (c *conn) checkApiVersionsRequest(req *kmsg.ApiVersionsRequest) int16 {

@@ -51,9 +51,14 @@ func (p txnProducer) add(t *testing.T, c *rawConn, v int16, topic string, parts 
 
 func (p txnProducer) end(t *testing.T, c *rawConn, v int16, commit bool) int16 {
 	t.Helper()
+	return p.endResp(t, c, v, commit).ErrorCode
+}
+
+func (p txnProducer) endResp(t *testing.T, c *rawConn, v int16, commit bool) *kmsg.EndTxnResponse {
+	t.Helper()
 	req := kmsg.NewPtrEndTxnRequest()
 	req.TransactionalID, req.ProducerID, req.ProducerEpoch, req.Commit = p.id, p.pid, p.epoch, commit
-	return c.roundTrip(req, v).(*kmsg.EndTxnResponse).ErrorCode
+	return c.roundTrip(req, v).(*kmsg.EndTxnResponse)
 }
 
 func (p txnProducer) batch(t *testing.T, seq int32, n int) []byte {
@@ -109,7 +114,11 @@ func checkEndTxn(t *testing.T, c *rawConn, v int16) {
 	if lso := latestOffset(t, c, "versions", 1, 1); lso != before {
 		t.Fatalf("last stable offset %d during the transaction, want %d", lso, before)
 	}
-	wantCode(t, "commit", p.end(t, c, v, true))
+	resp2 := p.endResp(t, c, v, true)
+	wantCode(t, "commit", resp2.ErrorCode)
+	if v >= 5 && (resp2.ProducerID != p.pid || resp2.ProducerEpoch != p.epoch+1) {
+		t.Fatalf("EndTxn v5 continues with %d/%d, want %d/%d (epoch bumped)", resp2.ProducerID, resp2.ProducerEpoch, p.pid, p.epoch+1)
+	}
 	if lso := latestOffset(t, c, "versions", 1, 1); lso != before+3 {
 		t.Fatalf("last stable offset %d after the commit, want %d (2 records and the marker)", lso, before+3)
 	}
@@ -206,12 +215,16 @@ func checkTxnOffsetCommit(t *testing.T, c *rawConn, v int16) {
 		req.Topics = append(req.Topics, rt)
 		return c.roundTrip(req, v).(*kmsg.TxnOffsetCommitResponse).Topics[0].Partitions[0].ErrorCode
 	}
-	if code := commit(); code != kerr.InvalidTxnState.Code {
-		t.Fatalf("before AddOffsetsToTxn: %v, want INVALID_TXN_STATE", kerr.ErrorForCode(code))
+	if v < 5 {
+		// Before transaction protocol v2 the offsets partition must be
+		// added first; v5 adds it implicitly.
+		if code := commit(); code != kerr.InvalidTxnState.Code {
+			t.Fatalf("before AddOffsetsToTxn: %v, want INVALID_TXN_STATE", kerr.ErrorForCode(code))
+		}
+		add := kmsg.NewPtrAddOffsetsToTxnRequest()
+		add.TransactionalID, add.ProducerID, add.ProducerEpoch, add.Group = p.id, p.pid, p.epoch, group
+		wantCode(t, "AddOffsetsToTxn", c.roundTrip(add, 3).(*kmsg.AddOffsetsToTxnResponse).ErrorCode)
 	}
-	add := kmsg.NewPtrAddOffsetsToTxnRequest()
-	add.TransactionalID, add.ProducerID, add.ProducerEpoch, add.Group = p.id, p.pid, p.epoch, group
-	wantCode(t, "AddOffsetsToTxn", c.roundTrip(add, 3).(*kmsg.AddOffsetsToTxnResponse).ErrorCode)
 	wantCode(t, "TxnOffsetCommit", commit())
 	if off, code := fetchTxnOffset(t, c, group, true); code != kerr.UnstableOffsetCommit.Code {
 		t.Fatalf("stable fetch during the transaction: %d, %v; want UNSTABLE_OFFSET_COMMIT", off, kerr.ErrorForCode(code))

@@ -161,7 +161,8 @@ func (c *Coordinator) lookupOrCreate(id string) *txn {
 		c.mu.Lock()
 		t := c.txns[id]
 		if t == nil {
-			t = &txn{id: id, pid: -1, epoch: -1, lastEpoch: -1, start: -1, partitions: make(map[TopicPartition]struct{})}
+			t = &txn{id: id, pid: -1, epoch: -1, lastEpoch: -1, start: -1, prevPID: -1, nextPID: -1,
+				partitions: make(map[TopicPartition]struct{})}
 			c.txns[id] = t
 		}
 		c.mu.Unlock()

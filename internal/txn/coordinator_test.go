@@ -144,7 +144,7 @@ func TestInitProducerID(t *testing.T) {
 func TestCommitAndAbort(t *testing.T) {
 	f := newFixture(t)
 	pid, epoch := mustInit(t, f.c, "t", -1, -1)
-	wantErr(t, "end without a transaction", f.c.EndTxn("t", pid, epoch, true), kerr.InvalidTxnState)
+	wantErr(t, "end without a transaction", endV1(f.c, "t", pid, epoch, true), kerr.InvalidTxnState)
 	for _, err := range f.c.AddPartitions("t", pid, epoch, []TopicPartition{tpB, tpA}) {
 		wantErr(t, "add", err, nil)
 	}
@@ -154,7 +154,7 @@ func TestCommitAndAbort(t *testing.T) {
 	if s := f.store.saved["t"]; s.State != Ongoing || len(s.Partitions) != 2 || s.Start != f.now.UnixMilli() {
 		t.Fatalf("persisted %+v", s)
 	}
-	wantErr(t, "commit", f.c.EndTxn("t", pid, epoch, true), nil)
+	wantErr(t, "commit", endV1(f.c, "t", pid, epoch, true), nil)
 	m := f.markers.last(t)
 	if !m.commit || m.pid != pid || m.epoch != epoch || !slices.Equal(m.parts, []TopicPartition{tpA, tpB}) {
 		t.Fatalf("markers %+v", m)
@@ -162,18 +162,18 @@ func TestCommitAndAbort(t *testing.T) {
 	if s := f.store.saved["t"]; s.State != CompleteCommit || len(s.Partitions) != 0 {
 		t.Fatalf("persisted %+v", s)
 	}
-	wantErr(t, "commit retried", f.c.EndTxn("t", pid, epoch, true), nil)
-	wantErr(t, "abort after commit", f.c.EndTxn("t", pid, epoch, false), kerr.InvalidTxnState)
+	wantErr(t, "commit retried", endV1(f.c, "t", pid, epoch, true), nil)
+	wantErr(t, "abort after commit", endV1(f.c, "t", pid, epoch, false), kerr.InvalidTxnState)
 	wantErr(t, "verify after the end", f.c.Verify(pid, epoch, tpA), kerr.InvalidTxnState)
 
 	f.c.AddPartitions("t", pid, epoch, []TopicPartition{tpA})
-	wantErr(t, "abort", f.c.EndTxn("t", pid, epoch, false), nil)
+	wantErr(t, "abort", endV1(f.c, "t", pid, epoch, false), nil)
 	if m := f.markers.last(t); m.commit || !slices.Equal(m.parts, []TopicPartition{tpA}) {
 		t.Fatalf("abort markers %+v", m)
 	}
-	wantErr(t, "wrong producer id", f.c.EndTxn("t", pid+1, epoch, false), kerr.InvalidProducerIDMapping)
-	wantErr(t, "wrong epoch", f.c.EndTxn("t", pid, epoch+1, false), kerr.ProducerFenced)
-	wantErr(t, "unknown id", f.c.EndTxn("nope", pid, epoch, false), kerr.InvalidProducerIDMapping)
+	wantErr(t, "wrong producer id", endV1(f.c, "t", pid+1, epoch, false), kerr.InvalidProducerIDMapping)
+	wantErr(t, "wrong epoch", endV1(f.c, "t", pid, epoch+1, false), kerr.ProducerFenced)
+	wantErr(t, "unknown id", endV1(f.c, "nope", pid, epoch, false), kerr.InvalidProducerIDMapping)
 }
 
 func TestAddPartitionsErrors(t *testing.T) {
@@ -204,7 +204,7 @@ func TestFencingAbortsTheOngoingTransaction(t *testing.T) {
 		t.Fatalf("new producer %d/%d, want %d/%d", pid2, epoch2, pid, epoch+2)
 	}
 	wantErr(t, "old producer adds", f.c.AddPartitions("t", pid, epoch, []TopicPartition{tpA})[0], kerr.ProducerFenced)
-	wantErr(t, "old producer commits", f.c.EndTxn("t", pid, epoch, true), kerr.ProducerFenced)
+	wantErr(t, "old producer commits", endV1(f.c, "t", pid, epoch, true), kerr.ProducerFenced)
 }
 
 func TestTimeoutAborts(t *testing.T) {
@@ -221,7 +221,7 @@ func TestTimeoutAborts(t *testing.T) {
 	if s := f.store.saved["t"]; s.State != CompleteAbort || s.ProducerEpoch != epoch+1 {
 		t.Fatalf("after the timeout: %+v", s)
 	}
-	wantErr(t, "timed-out producer commits", f.c.EndTxn("t", pid, epoch, true), kerr.ProducerFenced)
+	wantErr(t, "timed-out producer commits", endV1(f.c, "t", pid, epoch, true), kerr.ProducerFenced)
 }
 
 // TestMarkersRetried: when markers cannot be written the decision stands,
@@ -232,11 +232,11 @@ func TestMarkersRetried(t *testing.T) {
 	pid, epoch := mustInit(t, f.c, "t", -1, -1)
 	f.c.AddPartitions("t", pid, epoch, []TopicPartition{tpA})
 	f.markers.fail = errors.New("disk full")
-	wantErr(t, "commit", f.c.EndTxn("t", pid, epoch, true), nil)
+	wantErr(t, "commit", endV1(f.c, "t", pid, epoch, true), nil)
 	if s := f.store.saved["t"]; s.State != PrepareCommit {
 		t.Fatalf("persisted %+v", s)
 	}
-	wantErr(t, "commit retried", f.c.EndTxn("t", pid, epoch, true), kerr.ConcurrentTransactions)
+	wantErr(t, "commit retried", endV1(f.c, "t", pid, epoch, true), kerr.ConcurrentTransactions)
 	wantErr(t, "add meanwhile", f.c.AddPartitions("t", pid, epoch, []TopicPartition{tpA})[0], kerr.ConcurrentTransactions)
 	f.markers.fail = nil
 	f.c.completeDecided()
@@ -248,7 +248,8 @@ func TestMarkersRetried(t *testing.T) {
 // TestLoadedDecisionsComplete: a transaction that was decided before a
 // restart is completed by New.
 func TestLoadedDecisionsComplete(t *testing.T) {
-	f := newFixture(t, Snapshot{ID: "t", ProducerID: 7, ProducerEpoch: 3, Timeout: time.Minute, State: PrepareAbort, Partitions: []TopicPartition{tpB}, Start: 5})
+	f := newFixture(t, Snapshot{ID: "t", ProducerID: 7, ProducerEpoch: 3, Timeout: time.Minute, State: PrepareAbort,
+		Partitions: []TopicPartition{tpB}, Start: 5, PrevProducerID: -1, NextProducerID: -1})
 	if m := f.markers.last(t); m.commit || m.pid != 7 || m.epoch != 3 {
 		t.Fatalf("markers %+v", m)
 	}
@@ -301,4 +302,10 @@ func TestExpiryAndListing(t *testing.T) {
 	if _, err := f.c.Describe("busy"); err != nil {
 		t.Fatalf("an ongoing transaction expired: %v", err)
 	}
+}
+
+// endV1 is EndTxn with transaction protocol v1.
+func endV1(c *Coordinator, id string, pid int64, epoch int16, commit bool) error {
+	_, _, err := c.EndTxn(id, pid, epoch, commit, false)
+	return err
 }

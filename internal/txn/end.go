@@ -7,7 +7,9 @@ import (
 )
 
 // EndTxn commits or aborts the producer's ongoing transaction (Kafka's
-// handleEndTransaction for protocol v1). The decision is persisted
+// handleEndTransaction); v2 selects transaction protocol v2 (EndTxn v5+,
+// see endTxnV2Locked). It returns the producer id and epoch the producer
+// continues with. The decision is persisted
 // (PrepareCommit or PrepareAbort), then the markers are written to every
 // partition of the transaction and the transaction completes. If the
 // markers cannot be written now, the decision stands and the background
@@ -19,12 +21,20 @@ import (
 // for the other outcome than the one completed, INVALID_TXN_STATE; a retry
 // of the same outcome while its markers are pending
 // CONCURRENT_TRANSACTIONS; a retry after completion succeeds.
-func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit bool) error {
+func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit, v2 bool) (int64, int16, error) {
 	t := c.lookup(id)
 	if t == nil {
-		return kerr.InvalidProducerIDMapping
+		return -1, -1, kerr.InvalidProducerIDMapping
 	}
 	defer t.mu.Unlock()
+	if v2 {
+		return c.endTxnV2Locked(t, pid, epoch, commit)
+	}
+	err := c.endTxnV1Locked(t, pid, epoch, commit)
+	return t.pid, t.epoch, err
+}
+
+func (c *Coordinator) endTxnV1Locked(t *txn, pid int64, epoch int16, commit bool) error {
 	if err := checkProducerLocked(t, pid, epoch); err != nil {
 		return err
 	}
@@ -52,7 +62,7 @@ func (c *Coordinator) EndTxn(id string, pid int64, epoch int16, commit bool) err
 		return err
 	}
 	if err := c.completeLocked(t); err != nil {
-		c.lg.Warn("transaction decided; its markers will be retried", "transactional_id", id, "state", t.state, "err", err)
+		c.lg.Warn("transaction decided; its markers will be retried", "transactional_id", t.id, "state", t.state, "err", err)
 	}
 	return nil
 }
@@ -78,6 +88,7 @@ func (c *Coordinator) completeLocked(t *txn) error {
 	}
 	t.start, t.lastUpdate = -1, c.nowMs()
 	clear(t.partitions)
+	c.rollOverLocked(t)
 	if err := c.saveLocked(t, prev); err != nil {
 		return err
 	}

@@ -56,6 +56,15 @@ type Snapshot struct {
 	Partitions    []TopicPartition // sorted
 	LastUpdate    int64            // unix ms
 	Start         int64            // unix ms the transaction began; -1 when none
+
+	// Transaction protocol v2 (KIP-890), Kafka's tagged fields:
+	// PrevProducerID is the producer id before an epoch overflow moved the
+	// id to a new one, NextProducerID the one a decided transaction moves
+	// to when it completes (-1: none); V2 is set once the producer ended a
+	// transaction with protocol v2.
+	PrevProducerID int64
+	NextProducerID int64
+	V2             bool
 }
 
 // txn is one transactional id. Everything below mu is guarded by it.
@@ -71,6 +80,9 @@ type txn struct {
 	partitions map[TopicPartition]struct{}
 	lastUpdate int64
 	start      int64
+	prevPID    int64 // see Snapshot
+	nextPID    int64
+	v2         bool
 	removed    bool // expired or never persisted: look the id up again
 }
 
@@ -79,12 +91,14 @@ func (t *txn) snapshotLocked() Snapshot {
 	return Snapshot{
 		ID: t.id, ProducerID: t.pid, ProducerEpoch: t.epoch, Timeout: t.timeout, State: t.state,
 		Partitions: parts, LastUpdate: t.lastUpdate, Start: t.start,
+		PrevProducerID: t.prevPID, NextProducerID: t.nextPID, V2: t.v2,
 	}
 }
 
 func (t *txn) restoreLocked(s Snapshot) {
 	t.pid, t.epoch, t.timeout, t.state = s.ProducerID, s.ProducerEpoch, s.Timeout, s.State
 	t.lastUpdate, t.start = s.LastUpdate, s.Start
+	t.prevPID, t.nextPID, t.v2 = s.PrevProducerID, s.NextProducerID, s.V2
 	t.partitions = make(map[TopicPartition]struct{}, len(s.Partitions))
 	for _, tp := range s.Partitions {
 		t.partitions[tp] = struct{}{}

@@ -3,8 +3,9 @@
 // TransactionLogKey v0 with the transactional id, value TransactionLogValue
 // v0; a null value deletes the id). Each Save appends one record and
 // returns after it is fsynced; Open replays the partition, the latest
-// record of each id winning. Values of version 1 (Kafka 4's transaction
-// protocol v2 fields, as tagged fields) are read too.
+// record of each id winning. The value is version 1 (flexible, with Kafka
+// 4's transaction protocol v2 fields as tagged fields) once the id used
+// protocol v2 or moved to another producer id, as Kafka writes it.
 package txnlog
 
 import (
@@ -115,6 +116,13 @@ func appendKey(dst []byte, id string) []byte {
 func appendValue(dst []byte, s *txn.Snapshot) []byte {
 	v := kmsg.NewTxnMetadataValue()
 	v.Version = valueVersion
+	if s.V2 || s.PrevProducerID >= 0 || s.NextProducerID >= 0 {
+		v.Version = 1
+		v.PreviousProducerID, v.NextProducerID = s.PrevProducerID, s.NextProducerID
+		if s.V2 {
+			v.ClientTransactionVersion = 2
+		}
+	}
 	v.ProducerID, v.ProducerEpoch = s.ProducerID, s.ProducerEpoch
 	v.TimeoutMillis = int32(s.Timeout.Milliseconds())
 	v.State = kmsg.TransactionState(s.State)
@@ -156,6 +164,7 @@ func decode(key, value []byte) (id string, s txn.Snapshot, ok bool) {
 		ID: k.TransactionalID, ProducerID: v.ProducerID, ProducerEpoch: v.ProducerEpoch,
 		Timeout: time.Duration(v.TimeoutMillis) * time.Millisecond, State: txn.State(v.State),
 		LastUpdate: v.LastUpdateTimestamp, Start: v.StartTimestamp,
+		PrevProducerID: v.PreviousProducerID, NextProducerID: v.NextProducerID, V2: v.ClientTransactionVersion >= 2,
 	}
 	for _, t := range v.Topics {
 		for _, p := range t.Partitions {

@@ -30,11 +30,11 @@ func TestSaveAndReplay(t *testing.T) {
 	}
 	a := txn.Snapshot{ID: "a", ProducerID: 5, ProducerEpoch: 2, Timeout: time.Minute, State: txn.Ongoing,
 		Partitions: []txn.TopicPartition{{Topic: "x", Partition: 0}, {Topic: "x", Partition: 3}, {Topic: "y", Partition: 1}},
-		LastUpdate: 1234, Start: 1200}
+		LastUpdate: 1234, Start: 1200, PrevProducerID: 3, NextProducerID: -1, V2: true}
 	for _, s := range []txn.Snapshot{
-		{ID: "a", ProducerID: 5, ProducerEpoch: 1, Timeout: time.Minute, State: txn.Empty, Start: -1},
+		{ID: "a", ProducerID: 5, ProducerEpoch: 1, Timeout: time.Minute, State: txn.Empty, Start: -1, PrevProducerID: -1, NextProducerID: -1},
 		a,
-		{ID: "gone", ProducerID: 6, State: txn.CompleteCommit, Start: -1},
+		{ID: "gone", ProducerID: 6, State: txn.CompleteCommit, Start: -1, PrevProducerID: -1, NextProducerID: -1},
 	} {
 		if err := l.Save(s); err != nil {
 			t.Fatal(err)
@@ -57,7 +57,8 @@ func TestSaveAndReplay(t *testing.T) {
 	}
 	got := loaded[0]
 	if got.ID != a.ID || got.ProducerID != a.ProducerID || got.ProducerEpoch != a.ProducerEpoch || got.Timeout != a.Timeout ||
-		got.State != a.State || got.LastUpdate != a.LastUpdate || got.Start != a.Start || !slices.Equal(got.Partitions, a.Partitions) {
+		got.State != a.State || got.LastUpdate != a.LastUpdate || got.Start != a.Start || !slices.Equal(got.Partitions, a.Partitions) ||
+		got.PrevProducerID != a.PrevProducerID || got.NextProducerID != a.NextProducerID || got.V2 != a.V2 {
 		t.Fatalf("loaded %+v, want %+v", got, a)
 	}
 }

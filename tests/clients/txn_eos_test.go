@@ -25,10 +25,15 @@ import (
 // exactly once.
 func TestTxnExactlyOncePipeline(t *testing.T) {
 	t.Parallel()
+	forEachTxnVersion(t, testExactlyOncePipeline)
+}
+
+func testExactlyOncePipeline(t *testing.T, opts ...samsatest.Option) {
 	const in, out, group, parts = "eos-in", "eos-out", "eos-group", 3
 	dir := t.TempDir()
-	b, adm := startGroupBroker(t, samsatest.DataDir(dir),
+	opts = append(opts, samsatest.DataDir(dir),
 		samsatest.Config("transaction.abort.timed.out.transaction.cleanup.interval.ms", "500"))
+	b, adm := startGroupBroker(t, opts...)
 	addr := b.Addr()
 	createTopic(t, adm, in, parts, nil)
 	createTopic(t, adm, out, parts, nil)
@@ -48,7 +53,7 @@ func TestTxnExactlyOncePipeline(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	b, _ = startGroupBroker(t, samsatest.DataDir(dir), samsatest.Listen(addr))
+	b, _ = startGroupBroker(t, append(opts, samsatest.Listen(addr))...)
 	d := p.start("d")
 	p.waitCommits("a and d after the restart", a, d)
 

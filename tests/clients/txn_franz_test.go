@@ -10,6 +10,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/samsa-streaming/samsa/samsatest"
 )
 
 // Transactions with franz-go: visibility of committed and aborted
@@ -82,10 +84,26 @@ func readUntil(t *testing.T, addr, topic string, isolation kgo.IsolationLevel, w
 	return seen
 }
 
+// forEachTxnVersion runs test against a broker finalizing each
+// transaction.version: franz-go uses transaction protocol v2 (KIP-890:
+// implicit partition adds, an epoch bump per EndTxn) at 2 and v1 at 1.
+func forEachTxnVersion(t *testing.T, test func(t *testing.T, opts ...samsatest.Option)) {
+	for _, v := range []string{"1", "2"} {
+		t.Run("transaction.version="+v, func(t *testing.T) {
+			t.Parallel()
+			test(t, samsatest.Config("samsa.transaction.version", v))
+		})
+	}
+}
+
 func TestTxnFranzVisibility(t *testing.T) {
 	t.Parallel()
+	forEachTxnVersion(t, testTxnVisibility)
+}
+
+func testTxnVisibility(t *testing.T, opts ...samsatest.Option) {
 	const topic = "txn-visibility"
-	b, adm := startBroker(t)
+	b, adm := startBroker(t, opts...)
 	createTopic(t, adm, topic, 2, nil)
 	cl := newTxnClient(t, b.Addr(), "visibility")
 	runTxn(t, cl, topic, kgo.TryCommit, "c1-a", "c1-b", "c1-c")
@@ -114,8 +132,12 @@ func TestTxnFranzVisibility(t *testing.T) {
 // commit fails.
 func TestTxnFranzFencing(t *testing.T) {
 	t.Parallel()
+	forEachTxnVersion(t, testTxnFencing)
+}
+
+func testTxnFencing(t *testing.T, opts ...samsatest.Option) {
 	const topic = "txn-fencing"
-	b, adm := startBroker(t)
+	b, adm := startBroker(t, opts...)
 	createTopic(t, adm, topic, 2, nil)
 	ctx := testContext(t)
 	zombie := newTxnClient(t, b.Addr(), "fenced-id")
