@@ -15,7 +15,9 @@ import (
 //   - Topics nil (v2+) is every committed partition of the group.
 //   - RequireStable (v7+): a partition with an offset of an open transaction
 //     (TxnOffsetCommit) is UNSTABLE_OFFSET_COMMIT with offset -1, and the
-//     client retries; without it the last committed offset is returned.
+//     client retries; without it the last committed offset is returned. A
+//     fetch of all partitions lists only partitions with a committed
+//     offset, each checked the same way (Kafka's fetchAllOffsets).
 //   - v10 topic ids that do not resolve are UNKNOWN_TOPIC_ID per partition;
 //     a fetch of all partitions leaves out topics without an id.
 //
@@ -83,7 +85,11 @@ func (c *Coordinator) fetchGroup(version int16, requireStable bool, rg *kmsg.Off
 		}
 	}
 	if rg.Topics == nil {
-		sg.Topics = c.fetchAll(version, offsets)
+		unstable := func(TopicPartition) bool { return false }
+		if requireStable && g != nil {
+			unstable = g.hasPendingLocked
+		}
+		sg.Topics = c.fetchAll(version, offsets, unstable)
 		return sg
 	}
 	empty := ""
@@ -118,8 +124,10 @@ func (c *Coordinator) fetchGroup(version int16, requireStable bool, rg *kmsg.Off
 	return sg
 }
 
-// fetchAll is every committed partition, sorted by topic and partition.
-func (c *Coordinator) fetchAll(version int16, offsets map[TopicPartition]Offset) []kmsg.OffsetFetchResponseGroupTopic {
+// fetchAll is every committed partition, sorted by topic and partition;
+// unstable ones (a transaction holds an offset for them) are
+// UNSTABLE_OFFSET_COMMIT.
+func (c *Coordinator) fetchAll(version int16, offsets map[TopicPartition]Offset, unstable func(TopicPartition) bool) []kmsg.OffsetFetchResponseGroupTopic {
 	var out []kmsg.OffsetFetchResponseGroupTopic
 	for _, tp := range sortedPartitions(offsets) {
 		if len(out) == 0 || out[len(out)-1].Topic != tp.Topic {
@@ -136,7 +144,12 @@ func (c *Coordinator) fetchAll(version int16, offsets map[TopicPartition]Offset)
 		}
 		sp := kmsg.NewOffsetFetchResponseGroupTopicPartition()
 		sp.Partition = tp.Partition
-		fillFetched(&sp, offsets[tp])
+		if unstable(tp) {
+			empty := ""
+			sp.Offset, sp.LeaderEpoch, sp.Metadata, sp.ErrorCode = -1, -1, &empty, kerr.UnstableOffsetCommit.Code
+		} else {
+			fillFetched(&sp, offsets[tp])
+		}
 		st := &out[len(out)-1]
 		st.Partitions = append(st.Partitions, sp)
 	}

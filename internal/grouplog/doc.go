@@ -58,18 +58,21 @@
 // brokers write.
 //
 // Batches are uncompressed (Kafka's offsets.topic.compression.codec defaults
-// to none), non-transactional, with producer id -1 and the append time as
-// their timestamp. A nil offset Metadata is stored as "", as Kafka stores
+// to none), with producer id -1 (transactional offset commits: the
+// producer's id, epoch and next sequence) and the append time as their
+// timestamp. A nil offset Metadata is stored as "", as Kafka stores
 // null metadata, so replay returns a pointer to "" for it.
 //
 // # Replay
 //
-// Control batches are skipped. So are, with one Warn line per kind at the end
-// of the replay, records that are not ours to interpret: a key version other
-// than 0, 1 or 2 (KIP-848 consumer groups, share and streams groups), a null
-// or undecodable key, a value version replay does not know, an undecodable
-// value, and transactional batches (TxnOffsetCommit, which needs the markers
-// of the transaction coordinator to resolve). A skipped value of a known key
+// Transactional batches (TxnOffsetCommit, see txn.go) are held per producer
+// until its transaction marker: a commit marker applies them, an abort
+// drops them, and those still open at the end come back as pending. Other
+// control batches are skipped. So are, with one Warn line per kind at the
+// end of the replay, records that are not ours to interpret: a key version
+// other than 0, 1 or 2 (KIP-848 consumer groups, share and streams groups),
+// a null or undecodable key, a value version replay does not know, and an
+// undecodable value. A skipped value of a known key
 // leaves the key's earlier state in place (an older offset rewinds a
 // consumer, which is safer than losing it), and the key counts as live, so
 // DeleteGroup and DeleteOffsets still write its tombstone. A foreign writer must not keep the

@@ -370,8 +370,10 @@ func (r *replay) loaded() group.Loaded {
 		slices.SortFunc(offs, func(a, b group.Offset) int { return compareTP(a.TopicPartition, b.TopicPartition) })
 		l.Offsets[g] = offs
 	}
-	l.PendingTxnOffsets = make(map[int64]map[string][]group.Offset, len(r.pending))
 	for pid, byGroup := range r.pending {
+		if l.PendingTxnOffsets == nil {
+			l.PendingTxnOffsets = make(map[int64]map[string][]group.Offset, len(r.pending))
+		}
 		groups := make(map[string][]group.Offset, len(byGroup))
 		for g, m := range byGroup {
 			offs := slices.SortedFunc(maps.Values(m), func(a, b group.Offset) int { return compareTP(a.TopicPartition, b.TopicPartition) })

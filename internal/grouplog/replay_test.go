@@ -32,8 +32,7 @@ func groupKeyBytes(g string) []byte {
 
 // TestSkipsForeignRecords appends what other writers could leave in the
 // partition: records of newer group types, keys and values replay cannot
-// decode, older and newer value versions, compressed and transactional
-// batches. Replay skips what it does not know, with one warning per kind,
+// decode, older and newer value versions, compressed batches. Replay skips what it does not know, with one warning per kind,
 // and applies the rest.
 func TestSkipsForeignRecords(t *testing.T) {
 	rec := &logRecorder{}
@@ -71,8 +70,6 @@ func TestSkipsForeignRecords(t *testing.T) {
 	s.append(batch.Header{Attributes: int16(batch.Gzip), BaseTimestamp: 2},
 		batch.Record{Key: offsetKeyBytes(1, "g2", "t", 2), Value: offsetValueBytes(kmsg.OffsetCommitValue{
 			Version: 3, Offset: 12, LeaderEpoch: 3, Metadata: "gz", CommitTimestamp: 7})})
-	s.append(batch.Header{Attributes: 0x10, ProducerID: 9, ProducerEpoch: 0, BaseSequence: 0, BaseTimestamp: 3},
-		batch.Record{Key: offsetKeyBytes(1, "txn", "t", 0), Value: offsetValueBytes(kmsg.OffsetCommitValue{Version: 3})})
 	rec.records = nil
 
 	g3 := group.GroupSnapshot{Group: "g3", ProtocolType: "consumer", Protocol: "range", Leader: "m", Generation: 2,
@@ -99,7 +96,6 @@ func TestSkipsForeignRecords(t *testing.T) {
 		"skipped __consumer_offsets records what=offset commit values of unknown version records=1 first_offset=7 version=9",
 		"skipped __consumer_offsets records what=undecodable offset commit values records=1 first_offset=8 version=3",
 		"skipped __consumer_offsets records what=undecodable group metadata values records=1 first_offset=9 version=3",
-		"skipped __consumer_offsets records what=transactional batch records records=1 first_offset=14",
 	}
 	if got := rec.warnings(); !reflect.DeepEqual(got, wantWarnings) {
 		t.Fatalf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantWarnings, "\n"))

@@ -1,8 +1,6 @@
 package grouplog
 
 import (
-	"encoding/binary"
-
 	"github.com/samsa-streaming/samsa/internal/batch"
 	"github.com/samsa-streaming/samsa/internal/group"
 )
@@ -111,24 +109,12 @@ func (l *Log) appendTxnLocked(w *batchWriter, pid int64, epoch int16, seq int32)
 
 const attrTransactional = 0x10
 
-// Control record types in a marker's key (Kafka's ControlRecordType).
-const (
-	controlAbort  int16 = 0
-	controlCommit int16 = 1
-)
-
-// markerType decodes the control record key of a marker batch's payload;
-// ok is false for a control batch that is not a transaction marker.
+// markerType decodes the marker in a control batch's payload; ok is false
+// for a control batch that is not a transaction marker.
 func markerType(h batch.Header, payload []byte) (commit, ok bool) {
 	_ = batch.Records(h, payload, func(rec batch.Record) error {
-		if len(rec.Key) >= 4 {
-			switch int16(binary.BigEndian.Uint16(rec.Key[2:])) {
-			case controlCommit:
-				commit, ok = true, true
-			case controlAbort:
-				ok = true
-			}
-		}
+		c, _, err := batch.ParseEndTxnMarker(rec.Key, rec.Value)
+		commit, ok = c, err == nil
 		return nil
 	})
 	return commit, ok
