@@ -4,9 +4,9 @@
 //
 // Every test starts its own broker in a temporary directory and asserts
 // Apache Kafka's behaviour, not Samsa's: a failure here is a compatibility
-// bug in the broker unless the test says otherwise. The broker does not
-// implement idempotent or transactional producers yet, so producers disable
-// idempotence; consumer groups use the classic protocol.
+// bug in the broker unless the test says otherwise. Plain produce tests
+// disable idempotence so that a test controls every retry; the txn tests
+// use idempotent and transactional producers.
 //
 // Files:
 //
@@ -22,5 +22,12 @@
 //	                  offsets out of range, leader epochs, LogAppendTime
 //	group_*_test.go   consumer groups: kgo with every balancer under churn and
 //	                  crashes, Sarama, kafka-go, static membership, restarts,
-//	                  error answers and kadm group admin
+//	                  error answers and kadm group admin, KIP-848 and
+//	                  online protocol migration
+//	txn_franz_test.go kgo transactions under transaction.version 1 and 2:
+//	                  isolation levels, fencing
+//	txn_eos_test.go   GroupTransactSession exactly-once pipeline under churn,
+//	                  a mid-transaction crash and a broker restart
+//	txn_sarama_test.go Sarama transactions: commit/abort, consume-transform-
+//	                  produce, pending offsets, fencing
 package clients
