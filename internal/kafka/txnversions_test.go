@@ -249,3 +249,60 @@ func fetchTxnOffset(t *testing.T, c *rawConn, group string, requireStable bool) 
 	p := resp.Topics[0].Partitions[0]
 	return p.Offset, p.ErrorCode
 }
+
+// TestTxnBadInput: requests a confused or malicious producer sends get
+// Kafka's codes and change nothing.
+func TestTxnBadInput(t *testing.T) {
+	b, _ := startLogged(t)
+	c := dial(t, b.Addr())
+	createTopic(t, c, "bad-txn", 1)
+	p := initTxn(t, c, "bad")
+	unchanged := func(what string) {
+		t.Helper()
+		if d := describeTxn(t, c, p.id); d.State != "Empty" || len(d.Topics) != 0 || d.ProducerEpoch != p.epoch {
+			t.Fatalf("%s changed the transaction: %s epoch %d %+v", what, d.State, d.ProducerEpoch, d.Topics)
+		}
+	}
+	if code := p.end(t, c, 3, true); code != kerr.InvalidTxnState.Code {
+		t.Fatalf("EndTxn without a transaction: %v, want INVALID_TXN_STATE", kerr.ErrorForCode(code))
+	}
+	unchanged("EndTxn without a transaction")
+
+	req := kmsg.NewPtrAddPartitionsToTxnRequest()
+	req.TransactionalID, req.ProducerID, req.ProducerEpoch = p.id, p.pid, p.epoch
+	for _, topic := range []string{"bad-txn", "no-such-topic"} {
+		rt := kmsg.NewAddPartitionsToTxnRequestTopic()
+		rt.Topic, rt.Partitions = topic, []int32{0}
+		req.Topics = append(req.Topics, rt)
+	}
+	resp := c.roundTrip(req, 3).(*kmsg.AddPartitionsToTxnResponse)
+	codes := map[string]int16{}
+	for _, rt := range resp.Topics {
+		codes[rt.Topic] = rt.Partitions[0].ErrorCode
+	}
+	if codes["no-such-topic"] != kerr.UnknownTopicOrPartition.Code || codes["bad-txn"] != kerr.OperationNotAttempted.Code {
+		t.Fatalf("AddPartitionsToTxn with an unknown topic: %v", codes)
+	}
+	unchanged("AddPartitionsToTxn with an unknown topic")
+
+	for _, tc := range []struct {
+		name string
+		p    txnProducer
+		want *kerr.Error
+	}{
+		{"wrong epoch", txnProducer{p.id, p.pid, p.epoch + 1}, kerr.ProducerFenced},
+		{"wrong producer id", txnProducer{p.id, p.pid + 100, p.epoch}, kerr.InvalidProducerIDMapping},
+		{"unknown transactional id", txnProducer{"never-initialized", p.pid, p.epoch}, kerr.InvalidProducerIDMapping},
+	} {
+		if code := tc.p.add(t, c, 3, "bad-txn", 0).Topics[0].Partitions[0].ErrorCode; code != tc.want.Code {
+			t.Errorf("AddPartitionsToTxn with %s: %v, want %v", tc.name, kerr.ErrorForCode(code), tc.want)
+		}
+		if code := tc.p.end(t, c, 3, false); code != tc.want.Code {
+			t.Errorf("EndTxn with %s: %v, want %v", tc.name, kerr.ErrorForCode(code), tc.want)
+		}
+	}
+	unchanged("requests of other producers")
+	if got := latestOffset(t, c, "bad-txn", 0, 0); got != 0 {
+		t.Fatalf("the log end moved to %d", got)
+	}
+}
