@@ -92,10 +92,8 @@ const producers = 2
 func producer(addr string, extra ...kgo.Opt) (*kgo.Client, error) {
 	return kgo.NewClient(append([]kgo.Opt{
 		kgo.SeedBrokers(addr),
-		kgo.DisableIdempotentWrite(),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
-		kgo.MaxProduceRequestsInflightPerBroker(5),
 		kgo.ProducerBatchMaxBytes(1 << 20),
 		kgo.MaxBufferedBytes(64 << 20),
 		kgo.MaxBufferedRecords(1 << 20), // so that the 64 MiB bind first

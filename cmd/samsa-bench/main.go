@@ -36,10 +36,11 @@
 // The memory and CPU rows need Linux; elsewhere they read 0.
 //
 // Client settings, the same for both brokers, chosen so that the client is
-// not what limits produce throughput: acks=all, idempotence off (Samsa has no
-// InitProducerId yet), no compression (values are random bytes), up to 5
-// produce requests in flight per broker (allowed without idempotence;
-// Kafka's Java default), 1 MiB batches, up to 64 MiB of records buffered,
+// not what limits produce throughput: acks=all, idempotence on (the clients'
+// default: every batch goes through the broker's duplicate and sequence
+// checks), no compression (values are random bytes), 5 produce requests in
+// flight per broker (what kgo uses with idempotence, as Kafka's Java
+// client), 1 MiB batches, up to 64 MiB of records buffered,
 // and kgo's default 10ms linger: big batches, some linger and several
 // requests in flight, as Kafka's own throughput tuning advice goes. Each
 // throughput load spreads its records over 2 such clients (2 connections),
