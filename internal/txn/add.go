@@ -52,6 +52,13 @@ func (c *Coordinator) addLocked(t *txn, pid int64, epoch int16, parts []TopicPar
 	if err := checkProducerLocked(t, pid, epoch); err != nil {
 		return err
 	}
+	return c.joinLocked(t, parts, false)
+}
+
+// joinLocked adds parts to t's transaction, starting one if none is
+// ongoing (which also ends the window for retrying the previous EndTxn);
+// v2 records that the producer uses transaction protocol v2.
+func (c *Coordinator) joinLocked(t *txn, parts []TopicPartition, v2 bool) error {
 	if t.state.completing() {
 		if err := c.completeLocked(t); err != nil {
 			return kerr.ConcurrentTransactions
@@ -66,13 +73,14 @@ func (c *Coordinator) addLocked(t *txn, pid int64, epoch int16, parts []TopicPar
 	prev := t.snapshotLocked()
 	now := c.nowMs()
 	if t.state != Ongoing {
-		t.state, t.start = Ongoing, now
+		t.state, t.start, t.lastEpoch = Ongoing, now, -1
 		clear(t.partitions)
 	}
 	for _, tp := range parts {
 		t.partitions[tp] = struct{}{}
 	}
 	t.lastUpdate = now
+	t.v2 = t.v2 || v2
 	return c.saveLocked(t, prev)
 }
 

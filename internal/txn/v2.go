@@ -128,26 +128,10 @@ func (c *Coordinator) AddImplicit(pid int64, epoch int16, tp TopicPartition) err
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
-	case t.removed || t.pid != pid || t.state == Dead:
+	case t.removed || t.pid != pid:
 		return kerr.InvalidProducerIDMapping
 	case epoch != t.epoch:
 		return kerr.InvalidProducerEpoch
 	}
-	if t.state.completing() {
-		if err := c.completeLocked(t); err != nil {
-			return kerr.ConcurrentTransactions
-		}
-	}
-	if _, ok := t.partitions[tp]; ok && t.state == Ongoing {
-		return nil
-	}
-	prev := t.snapshotLocked()
-	now := c.nowMs()
-	if t.state != Ongoing {
-		t.state, t.start, t.lastEpoch = Ongoing, now, -1
-		clear(t.partitions)
-	}
-	t.partitions[tp] = struct{}{}
-	t.lastUpdate, t.v2 = now, true
-	return c.saveLocked(t, prev)
+	return c.joinLocked(t, []TopicPartition{tp}, true)
 }
