@@ -38,8 +38,9 @@ type Broker struct {
 	metrics *metrics.Metrics
 	now     func() time.Time
 
-	lock *meta.Lock
-	meta *meta.Store
+	lock   *meta.Lock
+	meta   *meta.Store
+	quotas *meta.Quotas // client quotas: stored, not enforced yet
 
 	mu     sync.RWMutex // guards topics and ids; not held during I/O on partitions
 	topics map[string]*topic
@@ -103,6 +104,9 @@ func (b *Broker) load() error {
 		return err
 	}
 	b.meta = store
+	if b.quotas, err = meta.OpenQuotas(b.dataDir); err != nil {
+		return err
+	}
 	b.removeDeletedDirs()
 	for _, mt := range store.Topics() {
 		t, err := b.openTopic(mt)
