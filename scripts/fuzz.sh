@@ -12,6 +12,7 @@ targets=(
 	"./internal/commitlog FuzzRecovery"
 	"./internal/partition FuzzTxnIndex"
 	"./internal/partition FuzzSnapshot"
+	"./internal/grouplog FuzzConsumerValue"
 )
 for t in "${targets[@]}"; do
 	read -r pkg name <<<"$t"

@@ -58,6 +58,14 @@ func (s *groupStore) SaveGroup(snap group.GroupSnapshot) error {
 	return log.SaveGroup(snap)
 }
 
+func (s *groupStore) SaveConsumerGroup(c group.ConsumerGroupChange) error {
+	log, err := s.open()
+	if err != nil {
+		return err
+	}
+	return log.SaveConsumerGroup(c)
+}
+
 func (s *groupStore) CommitTxnOffsets(g string, pid int64, epoch int16, offsets []group.Offset) error {
 	log, err := s.open()
 	if err != nil {

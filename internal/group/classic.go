@@ -32,12 +32,11 @@ import (
 // deadline (after its JoinGroup), both its rebalance timeout.
 
 // classicProto is what a classic member brought in its last JoinGroup
-// (Kafka's ClassicMemberMetadata) and its deadlines.
+// (Kafka's ClassicMemberMetadata); its deadlines are cmember.cjoin and
+// cmember.csync.
 type classicProto struct {
 	sessionTimeout time.Duration
 	protocols      []protocol // in the member's order of preference; never empty
-	join           timer      // rejoin deadline after REBALANCE_IN_PROGRESS
-	sync           timer      // SyncGroup deadline after JoinGroup
 }
 
 // protocolName is the protocol the member is told it uses: its first, as
@@ -53,8 +52,24 @@ func (c *classicProto) supports(name string) bool {
 }
 
 // classicJoinConsumerLocked is a JoinGroup into a consumer group with
-// members; it never parks.
+// members; it never parks. What it changed is saved before the answer; if
+// the write fails, nothing changed and the answer is the Store's code.
 func (g *group) classicJoinConsumerLocked(j *joinRequest) joinResult {
+	g.beginConsumerChangeLocked()
+	r := g.classicJoinConsumerChangeLocked(j)
+	if r.code != 0 {
+		g.abortConsumerChangeLocked()
+		return r
+	}
+	if err := g.commitConsumerChangeLocked(); err != nil {
+		g.c.lg.Warn("failed to save consumer group; the classic member's join changed nothing",
+			"group", g.id, "member", r.memberID, "err", err)
+		return joinError(storeCode(err), j.memberID)
+	}
+	return r
+}
+
+func (g *group) classicJoinConsumerChangeLocked(j *joinRequest) joinResult {
 	cg := g.cg
 	fail := func(code int16) joinResult { return joinError(code, j.memberID) }
 	if g.c.opts.MigrationPolicy == MigrationDisabled {
@@ -94,11 +109,9 @@ func (g *group) classicJoinConsumerLocked(j *joinRequest) joinResult {
 	if replacedConsumer && g.downgradeWithoutLocked(nil, "static member "+m.id+" took over from the last member using the consumer protocol") {
 		return r // the classic group's rebalance gives it its assignment
 	}
-	m.classic.join.stop()
+	g.stopLocked(&m.cjoin)
 	g.armConsumerSessionLocked(m)
-	g.armLocked(&m.classic.sync, m.rebalanceTimeout, func() {
-		g.removeConsumerMemberLocked(m, "the classic member did not sync within the rebalance timeout")
-	})
+	g.armRemovalLocked(&m.csync, m.rebalanceTimeout, m, "the classic member did not sync within the rebalance timeout")
 	return r
 }
 
@@ -171,10 +184,7 @@ func (g *group) addClassicMemberLocked(id string, instanceID *string) *cmember {
 // its subscription changed. Classic members subscribe by topic names and
 // leave the assignor to the group.
 func (g *group) updateClassicMemberLocked(m *cmember, j *joinRequest, sub kmsg.ConsumerMemberMetadata) bool {
-	if m.classic == nil {
-		m.classic = &classicProto{}
-	}
-	m.classic.sessionTimeout, m.classic.protocols = j.session, j.protos
+	m.classic = &classicProto{sessionTimeout: j.session, protocols: j.protos}
 	m.clientID, m.clientHost = j.clientID, j.clientHost
 	m.rebalanceTimeout = j.rebalance
 	if sub.Rack != nil {
@@ -228,7 +238,7 @@ func (g *group) classicSyncConsumerLocked(req *kmsg.SyncGroupRequest) syncResult
 		g.askClassicRejoinLocked(m)
 		return syncError(kerr.RebalanceInProgress.Code)
 	}
-	m.classic.sync.stop()
+	g.stopLocked(&m.csync)
 	g.armConsumerSessionLocked(m)
 	return syncResult{
 		protocolType: cloneStr(req.ProtocolType),
@@ -276,12 +286,10 @@ func (cg *consumerGroup) waitingOnUnreleasedLocked(m *cmember) bool {
 // askClassicRejoinLocked starts m's join deadline unless it runs already:
 // a member told to rejoin that does not is removed.
 func (g *group) askClassicRejoinLocked(m *cmember) {
-	if m.classic.join.t != nil {
+	if m.cjoin.t != nil {
 		return
 	}
-	g.armLocked(&m.classic.join, m.rebalanceTimeout, func() {
-		g.removeConsumerMemberLocked(m, "the classic member did not rejoin within the rebalance timeout")
-	})
+	g.armRemovalLocked(&m.cjoin, m.rebalanceTimeout, m, "the classic member did not rejoin within the rebalance timeout")
 }
 
 // classicMemberLocked is the member a SyncGroup or Heartbeat names (Kafka's
@@ -310,8 +318,19 @@ func (cg *consumerGroup) classicMemberLocked(id string, instanceID *string) (*cm
 // in Kafka may name members of either protocol (an admin removing static
 // members names them by instance id, without member id). The members
 // leave together: one epoch bump, or a downgrade if only classic members
-// remain. It returns a code per member.
-func (g *group) classicLeaveConsumerLocked(leaving []kmsg.LeaveGroupRequestMember) []int16 {
+// remain. It returns a code per member, or the Store's code for the whole
+// request if the change could not be saved (then nobody left).
+func (g *group) classicLeaveConsumerLocked(leaving []kmsg.LeaveGroupRequestMember) ([]int16, int16) {
+	g.beginConsumerChangeLocked()
+	codes := g.classicLeaveConsumerChangeLocked(leaving)
+	if err := g.commitConsumerChangeLocked(); err != nil {
+		g.c.lg.Warn("failed to save consumer group; LeaveGroup changed nothing", "group", g.id, "err", err)
+		return nil, storeCode(err)
+	}
+	return codes, 0
+}
+
+func (g *group) classicLeaveConsumerChangeLocked(leaving []kmsg.LeaveGroupRequestMember) []int16 {
 	codes := make([]int16, len(leaving))
 	var gone []*cmember
 	for i, lm := range leaving {

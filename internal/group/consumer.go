@@ -120,10 +120,16 @@ type cmember struct {
 
 	// classic is set for a member that uses the classic protocol
 	// (JoinGroup/SyncGroup/Heartbeat) inside this group: see classic.go.
+	// It is never modified, only replaced, so a saved copy of m stays
+	// valid (consumer_txn.go).
 	classic *classicProto
 
-	hb timer // session expiry
-	rt timer // rebalance timeout while revoking (consumer protocol only)
+	// The timers are not part of m's state: a change that fails to be
+	// written restores everything else (consumer_txn.go).
+	hb    timer // session expiry
+	rt    timer // rebalance timeout while revoking (consumer protocol only)
+	cjoin timer // classic member: rejoin deadline after REBALANCE_IN_PROGRESS
+	csync timer // classic member: SyncGroup deadline after JoinGroup
 }
 
 // stopTimers stops every timer of m, for a member leaving the group or a
@@ -131,10 +137,14 @@ type cmember struct {
 func (m *cmember) stopTimers() {
 	m.hb.stop()
 	m.rt.stop()
-	if m.classic != nil {
-		m.classic.join.stop()
-		m.classic.sync.stop()
-	}
+	m.cjoin.stop()
+	m.csync.stop()
+}
+
+// restoreState puts back m's state as saved, keeping its timers.
+func (m *cmember) restoreState(saved cmember) {
+	saved.hb, saved.rt, saved.cjoin, saved.csync = m.hb, m.rt, m.cjoin, m.csync
+	*m = saved
 }
 
 // sessionTimeout is m's session: its own for a classic member, the

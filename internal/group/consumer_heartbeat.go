@@ -42,11 +42,15 @@ func (c *Coordinator) ConsumerGroupHeartbeat(req *kmsg.ConsumerGroupHeartbeatReq
 //   - Epoch > 0: the member must exist (UNKNOWN_MEMBER_ID; FENCED_INSTANCE_ID
 //     for a replaced static member) with that epoch, or the previous one
 //     if the owned partitions it reports are a subset of its assignment
-//     (FENCED_MEMBER_EPOCH otherwise). Deviation: a group that does not
-//     exist (or is an Empty classic group) is UNKNOWN_MEMBER_ID, where
-//     Kafka says GROUP_ID_NOT_FOUND, because groups are not persisted here:
-//     after a restart members must learn to rejoin, and clients rejoin on
-//     UNKNOWN_MEMBER_ID but give up on GROUP_ID_NOT_FOUND.
+//     (FENCED_MEMBER_EPOCH otherwise). A group that does not exist, or is
+//     a classic group, is GROUP_ID_NOT_FOUND, as in Kafka (also for epochs
+//     -1 and -2). Consumer groups are persisted, so a member finds its
+//     group after a restart; this answer only reaches members of a group
+//     deleted or expired meanwhile, or of a data directory written by a
+//     samsa that did not persist consumer groups. franz-go handles it: its
+//     heartbeat loop reports it once (OnPartitionsLost, an ErrGroupSession
+//     from PollFetches) and rejoins with the same member id at epoch 0; a
+//     leave treats it as success. Other clients get Kafka's answer.
 //   - Epoch -1 leaves (the partitions are reassigned); -2 is a static
 //     member leaving that keeps its instance id and partitions until it
 //     rejoins or its session times out. When the last member using the
@@ -60,6 +64,9 @@ func (c *Coordinator) ConsumerGroupHeartbeat(req *kmsg.ConsumerGroupHeartbeatReq
 //     changed or the request was full, its assignment.
 //   - Every heartbeat renews the member's session (ConsumerSessionTimeout);
 //     a member that does not revoke within its rebalance timeout is removed.
+//   - What the heartbeat changed is saved with one Store.SaveConsumerGroup
+//     call before the response (consumer_txn.go); if the write fails the
+//     group is left as it was and the error is the Store's code.
 //
 // Version notes: v1 SubscribedTopicRegex, and the member id comes from the
 // client.
@@ -85,35 +92,46 @@ func (c *Coordinator) ConsumerGroupHeartbeatFrom(req *kmsg.ConsumerGroupHeartbea
 		return fail(code, "")
 	}
 	if g == nil {
-		return fail(kerr.UnknownMemberID.Code, "Consumer group "+req.Group+" not found.")
+		return fail(kerr.GroupIDNotFound.Code, "Consumer group "+req.Group+" not found.")
 	}
 	defer g.mu.Unlock()
-	if g.cg == nil {
-		switch {
-		case g.isEmptyClassicLocked() && req.MemberEpoch != 0:
-			return fail(kerr.UnknownMemberID.Code, "Consumer group "+req.Group+" not found.")
-		case g.isEmptyClassicLocked():
-			g.toConsumerLocked()
-		case req.MemberEpoch == 0 && g.canUpgradeLocked():
-			if code, msg := g.upgradeLocked(); code != 0 {
-				return fail(code, msg)
-			}
-		default:
-			return fail(kerr.GroupIDNotFound.Code, "Group "+req.Group+" is not a consumer group.")
-		}
-	}
-	var msg string
-	if req.MemberEpoch < 0 {
-		code, msg = g.consumerLeaveLocked(h, resp)
-	} else {
-		code, msg = g.consumerHeartbeatLocked(h, resp)
+	g.beginConsumerChangeLocked()
+	code, msg := g.consumerHeartbeatChangeLocked(h, resp)
+	if code != 0 {
+		g.abortConsumerChangeLocked()
+	} else if err := g.commitConsumerChangeLocked(); err != nil {
+		c.lg.Warn("failed to save consumer group; the heartbeat changed nothing",
+			"group", g.id, "member", h.memberID, "err", err)
+		code, msg = storeCode(err), ""
 	}
 	if code != 0 {
 		resp.MemberEpoch, resp.Assignment = 0, nil
-		g.dropIfUnusedConsumerLocked()
+		g.dropIfNeverUsedLocked()
 		return fail(code, msg)
 	}
 	return resp
+}
+
+// consumerHeartbeatChangeLocked makes g a consumer group if the heartbeat
+// may (an Empty classic group, or an upgrade), then applies it.
+func (g *group) consumerHeartbeatChangeLocked(h *cgHeartbeat, resp *kmsg.ConsumerGroupHeartbeatResponse) (int16, string) {
+	req := h.req
+	if g.cg == nil {
+		switch {
+		case g.isEmptyClassicLocked() && req.MemberEpoch == 0:
+			g.toConsumerLocked()
+		case req.MemberEpoch == 0 && g.canUpgradeLocked():
+			if code, msg := g.upgradeLocked(); code != 0 {
+				return code, msg
+			}
+		default:
+			return kerr.GroupIDNotFound.Code, "Group " + g.id + " is not a consumer group."
+		}
+	}
+	if req.MemberEpoch < 0 {
+		return g.consumerLeaveLocked(h, resp)
+	}
+	return g.consumerHeartbeatLocked(h, resp)
 }
 
 // cgHeartbeat is a validated heartbeat and who sent it.
@@ -174,10 +192,10 @@ func (g *group) toConsumerLocked() {
 	g.subscribed = nil
 }
 
-// dropIfUnusedConsumerLocked unmaps a consumer group that a rejected join
-// created and that holds nothing.
-func (g *group) dropIfUnusedConsumerLocked() {
-	if g.cg != nil && g.cg.epoch == 0 && len(g.cg.members) == 0 && len(g.offsets) == 0 {
+// dropIfNeverUsedLocked unmaps a group that a rejected join created: the
+// rejection put it back as the new, empty classic group it was.
+func (g *group) dropIfNeverUsedLocked() {
+	if g.neverUsedLocked() {
 		g.transitionLocked(stateDead)
 		g.c.unmapLocked(g)
 	}
@@ -218,11 +236,9 @@ func (g *group) consumerHeartbeatLocked(h *cgHeartbeat, resp *kmsg.ConsumerGroup
 	cg.reconcileLocked(m, owned)
 	switch {
 	case m.state != mUnrevoked:
-		m.rt.stop()
+		g.stopLocked(&m.rt)
 	case !wasRevoking:
-		g.armLocked(&m.rt, m.rebalanceTimeout, func() {
-			g.removeConsumerMemberLocked(m, "member did not revoke its partitions within the rebalance timeout")
-		})
+		g.armRevokeTimeoutLocked(m)
 	}
 
 	resp.MemberID = &m.id
@@ -289,7 +305,7 @@ func usesClassicMessage(id string) string {
 func (g *group) replaceStaticConsumerLocked(old *cmember, id string) *cmember {
 	cg := g.cg
 	cg.release(old)
-	old.stopTimers()
+	g.afterWriteLocked(old.stopTimers)
 	delete(cg.members, old.id)
 	m := &cmember{
 		id:               id,
@@ -412,8 +428,34 @@ func (g *group) consumerChangedLocked(bump bool) {
 }
 
 func (g *group) armConsumerSessionLocked(m *cmember) {
-	g.armLocked(&m.hb, m.sessionTimeout(g.c.opts.ConsumerSessionTimeout), func() {
-		g.removeConsumerMemberLocked(m, "session timeout expired")
+	g.armRemovalLocked(&m.hb, m.sessionTimeout(g.c.opts.ConsumerSessionTimeout), m, "session timeout expired")
+}
+
+// armRevokeTimeoutLocked gives m, which must revoke partitions, its
+// rebalance timeout to do so.
+func (g *group) armRevokeTimeoutLocked(m *cmember) {
+	g.armRemovalLocked(&m.rt, m.rebalanceTimeout, m, "member did not revoke its partitions within the rebalance timeout")
+}
+
+// removalRetryBackoff is how soon a timer retries a removal whose write
+// failed (Kafka's coordinator retries failed timer operations so).
+const removalRetryBackoff = 500 * time.Millisecond
+
+// armRemovalLocked arms t to remove m for reason. The removal is a change
+// like any other, written before it takes effect; if the write fails, m
+// stays and the removal is retried after removalRetryBackoff.
+func (g *group) armRemovalLocked(t *timer, d time.Duration, m *cmember, reason string) {
+	g.armLocked(t, d, func() {
+		if g.cg == nil || g.cg.members[m.id] != m {
+			return
+		}
+		g.beginConsumerChangeLocked()
+		g.removeConsumerMemberLocked(m, reason)
+		if err := g.commitConsumerChangeLocked(); err != nil {
+			g.c.lg.Warn("failed to save the removal of a consumer group member; retrying",
+				"group", g.id, "member", m.id, "reason", reason, "err", err)
+			g.armRemovalLocked(t, removalRetryBackoff, m, reason)
+		}
 	})
 }
 
@@ -432,7 +474,7 @@ func (g *group) dropConsumerMemberLocked(m *cmember, reason string) {
 	cg := g.cg
 	g.c.lg.Info("removing member from consumer group", "group", g.id, "member", m.id, "reason", reason)
 	cg.release(m)
-	m.stopTimers()
+	g.afterWriteLocked(m.stopTimers)
 	delete(cg.members, m.id)
 	delete(cg.target, m.id)
 	if m.instanceID != nil && cg.static[*m.instanceID] == m.id {
@@ -468,7 +510,7 @@ func (g *group) consumerLeaveLocked(h *cgHeartbeat, resp *kmsg.ConsumerGroupHear
 	resp.MemberEpoch = req.MemberEpoch
 	if req.MemberEpoch == leaveStaticEpoch {
 		m.setEpoch(leaveStaticEpoch)
-		m.rt.stop()
+		g.stopLocked(&m.rt)
 		g.armConsumerSessionLocked(m)
 		g.c.lg.Info("static member left consumer group temporarily", "group", g.id, "member", m.id)
 		return 0, ""

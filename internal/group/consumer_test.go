@@ -354,7 +354,9 @@ func TestConsumerGroupHeartbeatErrors(t *testing.T) {
 	}{
 		{"fenced: epoch ahead", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.MemberEpoch = 5 }, kerr.FencedMemberEpoch.Code},
 		{"unknown member", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.MemberID = "nobody" }, kerr.UnknownMemberID.Code},
-		{"missing group", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group = "missing" }, kerr.UnknownMemberID.Code},
+		{"missing group", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group = "missing" }, kerr.GroupIDNotFound.Code},
+		{"missing group leave", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group, r.MemberEpoch = "missing", -1 }, kerr.GroupIDNotFound.Code},
+		{"simple group", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group = "simple" }, kerr.GroupIDNotFound.Code},
 		{"classic group with members", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group = "classic" }, kerr.GroupIDNotFound.Code},
 		{"empty group id", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.Group = "" }, kerr.InvalidRequest.Code},
 		{"empty member id v1", func(r *kmsg.ConsumerGroupHeartbeatRequest) { r.MemberID = "" }, kerr.InvalidRequest.Code},

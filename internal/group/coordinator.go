@@ -263,6 +263,7 @@ type nopStore struct{}
 func (nopStore) CommitOffsets(string, []Offset) error         { return nil }
 func (nopStore) DeleteOffsets(string, []TopicPartition) error { return nil }
 func (nopStore) SaveGroup(GroupSnapshot) error                { return nil }
+func (nopStore) SaveConsumerGroup(ConsumerGroupChange) error  { return nil }
 func (nopStore) DeleteGroup(string) error                     { return nil }
 func (nopStore) CommitTxnOffsets(string, int64, int16, []Offset) error {
 	return nil

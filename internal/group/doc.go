@@ -46,12 +46,28 @@
 // # Persistence
 //
 // Offsets are written through Store.CommitOffsets before the OffsetCommit is
-// answered and enter memory only if the write succeeded. A group's members
-// are saved when a rebalance completes (with the leader's assignment), when a
-// static member takes over its instance id, when the group becomes Empty,
-// and when it changes type online (see Group types).
+// answered and enter memory only if the write succeeded. A classic group's
+// members are saved when a rebalance completes (with the leader's
+// assignment), when a static member takes over its instance id, when the
+// group becomes Empty, and when it downgrades from a consumer group.
 // On restart New restores each saved group as Stable with its members, who
 // must heartbeat within their session timeout or are removed, as in Kafka.
+//
+// A consumer group is saved as Kafka 4 saves it (Store.SaveConsumerGroup:
+// group epoch, subscribed topics' metadata, target assignment and its
+// epoch, and per member its subscription, target and current assignment
+// with its epochs and state). Every change to it (a ConsumerGroupHeartbeat,
+// a classic member's JoinGroup or LeaveGroup, a removal by a session or
+// rebalance timer, an upgrade from a classic group) is made in memory,
+// compared with the group as it was, and what differs is written with one
+// call, one batch and one fsync, before the response; if the write fails,
+// the group is put back and the request gets the Store's code
+// (consumer_txn.go). A heartbeat that changes nothing writes nothing. On
+// restart New restores each consumer group with its epochs, members,
+// assignments, targets, static members, regex subscriptions and classic
+// members, and gives every member a fresh session timer, as Kafka does
+// when it loads a group: a member that heartbeats in time goes on at its
+// epoch with its partitions, without rejoining.
 //
 // # Group types
 //
@@ -92,12 +108,20 @@
 // a group with members of one type (GROUP_ID_NOT_FOUND for
 // ConsumerGroupHeartbeat, INCONSISTENT_GROUP_PROTOCOL for JoinGroup).
 //
-// Consumer group membership is kept in memory only: Kafka's
-// ConsumerGroupMetadata/Member/TargetAssignment records are not written.
-// Their committed offsets persist through Store as any group's. After a
-// restart a member's heartbeat gets UNKNOWN_MEMBER_ID and it rejoins with
-// epoch 0, getting a fresh assignment. An upgrade saves the classic group
-// Empty (Kafka's tombstone of it) and a downgrade saves the new classic
-// group with its members, so a restart never brings back members of the
-// other type.
+// The upgrade is saved with the join that caused it, in one batch: the
+// whole consumer group, which replaces (tombstones) the classic group's
+// record; the downgrade saves the classic group with its members, which
+// replaces the consumer group's records. So a restart never brings back
+// members of the other type. An Empty consumer group that a classic member
+// joins becomes classic in memory at once, but its records are replaced
+// only when the classic group is first saved (Kafka tombstones them at the
+// join); a restart in between brings the Empty consumer group back, which
+// the next classic join converts again.
+//
+// Deviations in restore: a log written by Kafka 4.1, which keeps a hash
+// of the topics' metadata instead of ConsumerGroupPartitionMetadata, gives
+// no topics' metadata, so the first heartbeat after the restart bumps the
+// group epoch and recomputes the target (members keep what stays theirs);
+// regex subscriptions are resolved anew against the current topics
+// instead of from Kafka's ConsumerGroupRegularExpression records.
 package group

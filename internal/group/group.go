@@ -70,6 +70,8 @@ type group struct {
 	// as an Empty classic group has them (state Empty, no members), so the
 	// classic APIs find no member, and offsets and timers are shared.
 	cg *consumerGroup
+	// txn is the change to cg being made, if any (consumer_txn.go).
+	txn *consumerTxn
 }
 
 // typeLocked is the group's ListGroups type.

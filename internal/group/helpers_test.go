@@ -17,15 +17,20 @@ import (
 // memStore is the in-memory Store of the tests. It records every call, in
 // order, as a short string, and fails every call while fail is set.
 type memStore struct {
-	mu      sync.Mutex
-	events  []string
-	offsets map[string]map[TopicPartition]Offset
-	groups  map[string]GroupSnapshot
-	fail    error
+	mu        sync.Mutex
+	events    []string
+	offsets   map[string]map[TopicPartition]Offset
+	groups    map[string]GroupSnapshot
+	consumers map[string]*ConsumerGroupSnapshot
+	fail      error
 }
 
 func newMemStore() *memStore {
-	return &memStore{offsets: make(map[string]map[TopicPartition]Offset), groups: make(map[string]GroupSnapshot)}
+	return &memStore{
+		offsets:   make(map[string]map[TopicPartition]Offset),
+		groups:    make(map[string]GroupSnapshot),
+		consumers: make(map[string]*ConsumerGroupSnapshot),
+	}
 }
 
 func (s *memStore) CommitOffsets(g string, offsets []Offset) error {
@@ -82,7 +87,25 @@ func (s *memStore) SaveGroup(snap GroupSnapshot) error {
 		return s.fail
 	}
 	s.groups[snap.Group] = snap
+	delete(s.consumers, snap.Group)
 	s.events = append(s.events, fmt.Sprintf("save %s gen=%d members=%d", snap.Group, snap.Generation, len(snap.Members)))
+	return nil
+}
+
+func (s *memStore) SaveConsumerGroup(c ConsumerGroupChange) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	delete(s.groups, c.Group)
+	cg := s.consumers[c.Group]
+	if cg == nil {
+		cg = &ConsumerGroupSnapshot{Group: c.Group}
+		s.consumers[c.Group] = cg
+	}
+	applyConsumerChange(cg, c)
+	s.events = append(s.events, consumerEvent(c))
 	return nil
 }
 
@@ -93,6 +116,7 @@ func (s *memStore) DeleteGroup(g string) error {
 		return s.fail
 	}
 	delete(s.groups, g)
+	delete(s.consumers, g)
 	delete(s.offsets, g)
 	s.events = append(s.events, "delete-group "+g)
 	return nil
@@ -119,6 +143,11 @@ func (s *memStore) loaded() Loaded {
 	var l Loaded
 	for _, g := range s.groups {
 		l.Groups = append(l.Groups, g)
+	}
+	for _, cg := range s.consumers {
+		c := *cg
+		c.Members, c.Targets, c.Assignments = slices.Clone(c.Members), slices.Clone(c.Targets), slices.Clone(c.Assignments)
+		l.ConsumerGroups = append(l.ConsumerGroups, c)
 	}
 	l.Offsets = make(map[string][]Offset)
 	for g, os := range s.offsets {

@@ -74,7 +74,7 @@ func (c *Coordinator) leave(groupID string, leaving []kmsg.LeaveGroupRequestMemb
 	}
 	defer g.mu.Unlock()
 	if g.cg != nil {
-		return g.classicLeaveConsumerLocked(leaving), 0
+		return g.classicLeaveConsumerLocked(leaving)
 	}
 	removed := false
 	for i, lm := range leaving {

@@ -23,8 +23,12 @@ import (
 //	   ▼
 //	classic group, PreparingRebalance: the members rejoin and elect a leader
 //
-// Both conversions run under the group's lock and are saved with
-// Store.SaveGroup before memory changes, as Kafka writes its records first.
+// Both conversions run under the group's lock and are saved before memory
+// changes, each in one batch, as Kafka writes its records first: the
+// upgrade with the consumer group's records (Store.SaveConsumerGroup, which
+// tombstones the classic group's GroupMetadata), together with the join
+// that caused it (consumer_txn.go); the downgrade with the classic group's
+// (Store.SaveGroup, which tombstones the consumer group's records).
 
 // MigrationPolicy is group.consumer.migration.policy.
 type MigrationPolicy string
@@ -66,23 +70,19 @@ func (g *group) canUpgradeLocked() bool {
 // convertToConsumerGroup): each member keeps its id, partitions and
 // protocols and goes on with the classic protocol, at epoch = generation.
 // Calls parked in JoinGroup or SyncGroup are answered REBALANCE_IN_PROGRESS
-// so their members rejoin, now into the consumer group. The classic group
-// is saved Empty first (Kafka writes its tombstone): after a restart the
-// consumer group, which is not persisted, is gone and its members rejoin.
+// so their members rejoin, now into the consumer group. It runs inside the
+// heartbeat's change (consumer_txn.go): the classic side is cleared only
+// once the whole consumer group is written, and stays as it was if the
+// write fails.
 func (g *group) upgradeLocked() (int16, string) {
 	cg, code, msg := g.consumerFromClassicLocked()
 	if code != 0 {
 		g.c.lg.Warn("cannot upgrade classic group", "group", g.id, "reason", msg)
 		return code, msg
 	}
-	empty := GroupSnapshot{Group: g.id, ProtocolType: consumerProtocolType, Generation: g.generation, StateTimestamp: g.c.now().UnixMilli()}
-	if err := g.c.opts.Store.SaveGroup(empty); err != nil {
-		g.c.lg.Warn("failed to save classic group upgraded to consumer group", "group", g.id, "err", err)
-		return storeCode(err), ""
-	}
 	g.c.lg.Info("upgrading classic group to consumer group", "group", g.id,
 		"generation", g.generation, "members", len(g.members))
-	g.clearClassicLocked(kerr.RebalanceInProgress.Code)
+	g.afterWriteLocked(func() { g.clearClassicLocked(kerr.RebalanceInProgress.Code) })
 	g.cg = cg
 	for _, m := range cg.members {
 		g.armConsumerSessionLocked(m)
@@ -180,7 +180,8 @@ func partsByName(a kmsg.ConsumerMemberAssignment, ids map[string][16]byte) partS
 }
 
 // clearClassicLocked empties the classic side of g, answering parked
-// JoinGroup and SyncGroup calls with code.
+// JoinGroup and SyncGroup calls with code. Timers of g.cg's members, if
+// any, stop too: the caller arms them afterwards.
 func (g *group) clearClassicLocked(code int16) {
 	for _, m := range g.members {
 		g.completeJoinLocked(m, joinError(code, m.id))

@@ -553,16 +553,19 @@ func TestMigrationStoreFailureKeepsTheGroupType(t *testing.T) {
 	x.beat(t, c)
 	settle(t, c, []*classicMember{a, b}, x)
 
-	// A downgrade that cannot be saved does not happen: x leaves and the
-	// group stays a consumer group of classic members.
+	// A leave that cannot be saved does not happen, nor does the
+	// downgrade it would cause: x is still a member and can retry.
 	st.setFail(errDisk)
-	x.leave(t, c, -1)
+	req := x.req()
+	req.MemberEpoch = -1
+	wantCode(t, "leave while the store fails", c.ConsumerGroupHeartbeat(req).ErrorCode, kerr.CoordinatorNotAvailable.Code)
 	st.setFail(nil)
-	if d := describeConsumer(c, "g"); d.ErrorCode != 0 || len(d.Members) != 2 {
-		t.Fatalf("after failed downgrade: %+v", d)
+	if d := describeConsumer(c, "g"); d.ErrorCode != 0 || len(d.Members) != 3 {
+		t.Fatalf("after failed leave: %+v", d)
 	}
-	settle(t, c, []*classicMember{a, b})
-	if len(a.owned)+len(b.owned) != 4 {
-		t.Fatalf("a %v b %v", a.owned, b.owned)
+	x.beat(t, c)
+	x.leave(t, c, -1)
+	if d := describe(c, "g"); d.State != "PreparingRebalance" || len(d.Members) != 2 {
+		t.Fatalf("after the leave was retried: %+v", d)
 	}
 }

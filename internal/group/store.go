@@ -2,8 +2,9 @@ package group
 
 import "time"
 
-// Store persists what the coordinator must not lose: committed offsets and
-// the membership of each group as of its last completed rebalance. The
+// Store persists what the coordinator must not lose: committed offsets,
+// the membership of each classic group as of its last completed
+// rebalance, and the state of each KIP-848 consumer group. The
 // production Store is package grouplog (an internal __consumer_offsets log);
 // tests use an in-memory fake.
 //
@@ -13,19 +14,29 @@ import "time"
 // run concurrently; calls for one group never do. The Store must not keep
 // the slices it is given past the call (the coordinator does not modify
 // them afterwards either, so copying is only needed to retain them).
+//
+// A group's records are of one type: SaveGroup tombstones the group's
+// consumer-group records and SaveConsumerGroup its classic GroupMetadata,
+// in the same batch, as Kafka writes them when a group changes type.
 type Store interface {
 	// CommitOffsets records offsets for group, replacing earlier ones.
 	CommitOffsets(group string, offsets []Offset) error
 	// DeleteOffsets forgets the committed offsets of partitions in group.
 	DeleteOffsets(group string, partitions []TopicPartition) error
-	// SaveGroup records a group's membership. It is called when a rebalance
-	// completes (the group becomes Stable with the leader's assignment),
-	// when a static member replaces its old member id in a Stable group,
-	// when a group becomes Empty, and when a group with members changes
-	// type (saved Empty on upgrade to a consumer group; with its members
-	// on downgrade to a classic group).
+	// SaveGroup records a classic group's membership. It is called when a
+	// rebalance completes (the group becomes Stable with the leader's
+	// assignment), when a static member replaces its old member id in a
+	// Stable group, when a group becomes Empty, and when a consumer group
+	// with members downgrades to a classic group (with its members).
 	SaveGroup(g GroupSnapshot) error
-	// DeleteGroup forgets a group and all of its offsets.
+	// SaveConsumerGroup records a change to a KIP-848 consumer group
+	// (store_consumer.go): members joining, updating or leaving, epoch
+	// bumps, a new target assignment, members reconciling. A group that
+	// becomes a consumer group (an Empty classic group a member joins, or
+	// an upgrade) is saved whole.
+	SaveConsumerGroup(c ConsumerGroupChange) error
+	// DeleteGroup forgets a group, all of its offsets and all of its
+	// consumer-group records.
 	DeleteGroup(group string) error
 	// CommitTxnOffsets records offsets of producer pid's ongoing
 	// transaction; they count only once the transaction commits.
@@ -75,11 +86,14 @@ type MemberSnapshot struct {
 }
 
 // Loaded is what a Store replayed at start: the last snapshot of every
-// group that was not deleted, and the offsets of every group (a group may
-// have offsets without a snapshot: simple consumers that only commit).
+// classic group and the state of every consumer group that was not
+// deleted (a group is in one list or neither), and the offsets of every
+// group (a group may have offsets without a snapshot: simple consumers
+// that only commit).
 type Loaded struct {
-	Groups  []GroupSnapshot
-	Offsets map[string][]Offset
+	Groups         []GroupSnapshot
+	ConsumerGroups []ConsumerGroupSnapshot
+	Offsets        map[string][]Offset
 	// PendingTxnOffsets are the offsets of transactions still open, by
 	// producer id and group.
 	PendingTxnOffsets map[int64]map[string][]Offset

@@ -19,8 +19,13 @@ func (t *timer) stop() {
 }
 
 // armLocked (re)arms t to run fn after d with g's lock held; g must be
-// locked by the caller.
+// locked by the caller. During a consumer-group change the arming waits
+// until the change is written (see consumerTxn).
 func (g *group) armLocked(t *timer, d time.Duration, fn func()) {
+	if g.txn != nil {
+		g.txn.after = append(g.txn.after, func() { g.armLocked(t, d, fn) })
+		return
+	}
 	t.stop()
 	seq := t.seq
 	t.t = time.AfterFunc(d, func() {
@@ -32,4 +37,10 @@ func (g *group) armLocked(t *timer, d time.Duration, fn func()) {
 		t.t = nil
 		fn()
 	})
+}
+
+// stopLocked stops t, once the consumer-group change in progress, if
+// any, is written.
+func (g *group) stopLocked(t *timer) {
+	g.afterWriteLocked(t.stop)
 }

@@ -44,6 +44,20 @@ func (s *schema) i32(v int32) *schema  { s.b = binary.BigEndian.AppendUint32(s.b
 func (s *schema) i64(v int64) *schema  { s.b = binary.BigEndian.AppendUint64(s.b, uint64(v)); return s }
 func (s *schema) str(v string) *schema { s.i16(int16(len(v))); s.b = append(s.b, v...); return s }
 func (s *schema) null() *schema        { return s.i16(-1) }
+
+// The flexible types (KIP-482), for the consumer-group values.
+func (s *schema) i8(v int8) *schema        { s.b = append(s.b, byte(v)); return s }
+func (s *schema) uvarint(v uint64) *schema { s.b = binary.AppendUvarint(s.b, v); return s }
+func (s *schema) uuid(v [16]byte) *schema  { s.b = append(s.b, v[:]...); return s }
+func (s *schema) cstr(v string) *schema {
+	s.uvarint(uint64(len(v)) + 1)
+	s.b = append(s.b, v...)
+	return s
+}
+func (s *schema) cnull() *schema          { return s.uvarint(0) }
+func (s *schema) carray(n int) *schema    { return s.uvarint(uint64(n) + 1) }
+func (s *schema) cbytes(v string) *schema { return s.cstr(v) }
+func (s *schema) raw(v []byte) *schema    { s.b = append(s.b, v...); return s }
 func (s *schema) bytes(v string) *schema {
 	s.i32(int32(len(v)))
 	s.b = append(s.b, v...)

@@ -214,6 +214,18 @@ func dump(l group.Loaded) string {
 				m.ClientID, m.ClientHost, m.RebalanceTimeout, m.SessionTimeout, m.Subscription, m.Assignment)
 		}
 	}
+	for _, g := range l.ConsumerGroups {
+		fmt.Fprintf(&b, "consumer group %s epoch %d assignment epoch %d topics %v\n", g.Group, g.Epoch, g.AssignmentEpoch, g.Topics)
+		for _, m := range g.Members {
+			fmt.Fprintf(&b, "  member %+v classic %+v\n", m, m.Classic)
+		}
+		for _, t := range g.Targets {
+			fmt.Fprintf(&b, "  target %+v\n", t)
+		}
+		for _, a := range g.Assignments {
+			fmt.Fprintf(&b, "  assignment %+v\n", a)
+		}
+	}
 	groups := slices.Sorted(maps.Keys(l.Offsets))
 	for _, g := range groups {
 		for _, o := range l.Offsets[g] {
@@ -268,7 +280,7 @@ func liveIndex(l *Log) map[string]liveKeys {
 	defer l.mu.Unlock()
 	out := make(map[string]liveKeys, len(l.mu.live))
 	for g, k := range l.mu.live {
-		out[g] = liveKeys{meta: k.meta, offsets: maps.Clone(k.offsets)}
+		out[g] = liveKeys{meta: k.meta, offsets: maps.Clone(k.offsets), consumer: maps.Clone(k.consumer)}
 	}
 	return out
 }

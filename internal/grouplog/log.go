@@ -53,11 +53,16 @@ type Log struct {
 
 // liveKeys are a group's keys whose latest record is not a tombstone.
 type liveKeys struct {
-	meta    bool
-	offsets map[group.TopicPartition]struct{}
+	meta     bool // GroupMetadata
+	offsets  map[group.TopicPartition]struct{}
+	consumer map[consumerKey]struct{}
 }
 
-func (k *liveKeys) empty() bool { return !k.meta && len(k.offsets) == 0 }
+func newLiveKeys() *liveKeys {
+	return &liveKeys{offsets: make(map[group.TopicPartition]struct{}), consumer: make(map[consumerKey]struct{})}
+}
+
+func (k *liveKeys) empty() bool { return !k.meta && len(k.offsets) == 0 && len(k.consumer) == 0 }
 
 // Open replays p and returns the Log writing to it and the state it holds.
 // lg may be nil.
@@ -72,7 +77,7 @@ func Open(p Partition, lg *slog.Logger) (*Log, group.Loaded, error) {
 	}
 	r.logSkipped()
 	loaded := r.loaded()
-	lg.Info("loaded consumer groups", "groups", len(loaded.Groups), "groups_with_offsets", len(loaded.Offsets),
+	lg.Info("loaded consumer groups", "groups", len(loaded.Groups), "kip848_groups", len(loaded.ConsumerGroups), "groups_with_offsets", len(loaded.Offsets),
 		"log_start_offset", p.LogStartOffset(), "high_watermark", p.HighWatermark(), "took", time.Since(start))
 	l := &Log{p: p}
 	l.mu.live, l.mu.pending, l.mu.seqs = r.live, r.pendingKeys(), r.seqs
@@ -147,31 +152,37 @@ func (l *Log) DeleteOffsets(g string, partitions []group.TopicPartition) error {
 }
 
 // SaveGroup writes a GroupMetadata record for s, replacing the group's
-// previous one.
+// previous one. If the group has live consumer-group records (a consumer
+// group downgraded), their tombstones come first, as Kafka writes them.
 func (l *Log) SaveGroup(s group.GroupSnapshot) error {
 	v, err := groupValue(&s)
 	if err != nil {
 		return err
 	}
+	l.mu.Lock()
 	var w batchWriter
-	w.scratch = appendGroupKey(w.scratch, s.Group)
+	k := l.mu.live[s.Group]
+	if k != nil {
+		addConsumerTombstones(&w, s.Group, k.consumer)
+	}
+	w.scratch = appendGroupKey(w.scratch[:0], s.Group)
 	n := len(w.scratch)
 	w.scratch = v.AppendTo(w.scratch)
 	w.add(w.scratch[:n], w.scratch[n:])
-
-	l.mu.Lock()
 	err = l.appendLocked(&w)
 	if err == nil {
-		l.keysLocked(s.Group).meta = true
+		k = l.keysLocked(s.Group)
+		k.meta = true
+		clear(k.consumer)
 	}
 	l.mu.Unlock()
 	return l.sync(err)
 }
 
-// DeleteGroup writes a tombstone for the group's metadata and for each of
-// its committed offsets. The metadata tombstone is written even when no
-// metadata is known, as Kafka writes it, so that a record replay could not
-// decode is deleted too.
+// DeleteGroup writes a tombstone for the group's metadata, for each of its
+// consumer-group records and for each of its committed offsets. The
+// metadata tombstone is written even when no metadata is known, as Kafka
+// writes it, so that a record replay could not decode is deleted too.
 func (l *Log) DeleteGroup(g string) error {
 	if err := checkLen("group", g); err != nil {
 		return err
@@ -181,6 +192,7 @@ func (l *Log) DeleteGroup(g string) error {
 	w.scratch = appendGroupKey(w.scratch, g)
 	w.add(w.scratch, nil)
 	if k := l.mu.live[g]; k != nil {
+		addConsumerTombstones(&w, g, k.consumer)
 		tps := make([]group.TopicPartition, 0, len(k.offsets))
 		for tp := range k.offsets {
 			tps = append(tps, tp)
@@ -207,7 +219,7 @@ func compareTP(a, b group.TopicPartition) int {
 func (l *Log) keysLocked(g string) *liveKeys {
 	k := l.mu.live[g]
 	if k == nil {
-		k = &liveKeys{offsets: make(map[group.TopicPartition]struct{})}
+		k = newLiveKeys()
 		l.mu.live[g] = k
 	}
 	return k

@@ -20,11 +20,13 @@ const readBytes = 1 << 20
 
 // replay rebuilds the state of the log, record by record.
 type replay struct {
-	lg      *slog.Logger
-	groups  map[string]group.GroupSnapshot
-	offsets map[string]map[group.TopicPartition]group.Offset
-	live    map[string]*liveKeys
-	skipped map[skip]*skipCount
+	lg        *slog.Logger
+	groups    map[string]group.GroupSnapshot
+	consumers map[string]*consumerState
+	kinds     map[string]groupKind // whose records came last, per group id
+	offsets   map[string]map[group.TopicPartition]group.Offset
+	live      map[string]*liveKeys
+	skipped   map[skip]*skipCount
 
 	// pending holds the offsets of transactions without a marker yet, by
 	// producer id, group and partition; seqs the producers' sequences.
@@ -46,13 +48,15 @@ type skipCount struct {
 
 func newReplay(lg *slog.Logger) *replay {
 	return &replay{
-		lg:      lg,
-		groups:  make(map[string]group.GroupSnapshot),
-		offsets: make(map[string]map[group.TopicPartition]group.Offset),
-		live:    make(map[string]*liveKeys),
-		skipped: make(map[skip]*skipCount),
-		pending: make(map[int64]map[string]map[group.TopicPartition]group.Offset),
-		seqs:    make(map[int64]producerSeq),
+		lg:        lg,
+		groups:    make(map[string]group.GroupSnapshot),
+		consumers: make(map[string]*consumerState),
+		kinds:     make(map[string]groupKind),
+		offsets:   make(map[string]map[group.TopicPartition]group.Offset),
+		live:      make(map[string]*liveKeys),
+		skipped:   make(map[skip]*skipCount),
+		pending:   make(map[int64]map[string]map[group.TopicPartition]group.Offset),
+		seqs:      make(map[int64]producerSeq),
 	}
 }
 
@@ -204,6 +208,10 @@ func (r *replay) record(off int64, key, value []byte) {
 	case groupKeyVersion:
 		r.groupRecord(off, key, value)
 	default:
+		if t := consumerType(v); t.known() {
+			r.consumerRecord(off, t, key, value)
+			return
+		}
 		r.skip(skip{"records of unknown key version", v}, off, 1)
 	}
 }
@@ -306,12 +314,13 @@ func (r *replay) groupRecord(off int64, key, value []byte) {
 		return
 	}
 	r.groups[k.Group] = snapshotFrom(k.Group, &v)
+	r.kinds[k.Group] = kindClassic
 }
 
 func (r *replay) keys(g string) *liveKeys {
 	k := r.live[g]
 	if k == nil {
-		k = &liveKeys{offsets: make(map[group.TopicPartition]struct{})}
+		k = newLiveKeys()
 		r.live[g] = k
 	}
 	return k
@@ -355,10 +364,14 @@ func (r *replay) logSkipped() {
 // offsets by topic and partition.
 func (r *replay) loaded() group.Loaded {
 	l := group.Loaded{
-		Groups:  make([]group.GroupSnapshot, 0, len(r.groups)),
-		Offsets: make(map[string][]group.Offset, len(r.offsets)),
+		Groups:         make([]group.GroupSnapshot, 0, len(r.groups)),
+		ConsumerGroups: r.loadedConsumers(),
+		Offsets:        make(map[string][]group.Offset, len(r.offsets)),
 	}
-	for _, s := range r.groups {
+	for g, s := range r.groups {
+		if c := r.consumers[g]; c != nil && c.exists() && r.kinds[g] == kindConsumer {
+			continue // it became a consumer group (see groupKind)
+		}
 		l.Groups = append(l.Groups, s)
 	}
 	slices.SortFunc(l.Groups, func(a, b group.GroupSnapshot) int { return strings.Compare(a.Group, b.Group) })

@@ -32,20 +32,23 @@ func groupKeyBytes(g string) []byte {
 
 // TestSkipsForeignRecords appends what other writers could leave in the
 // partition: records of newer group types, keys and values replay cannot
-// decode, older and newer value versions, compressed batches. Replay skips what it does not know, with one warning per kind,
-// and applies the rest.
+// decode, older and newer value versions, compressed batches. Replay skips
+// what it does not know, with one warning per kind, and applies the rest.
 func TestSkipsForeignRecords(t *testing.T) {
 	rec := &logRecorder{}
 	s := newStoreWith(t, testConfig, slog.New(rec))
 	must(t, s.l.CommitOffsets("g", []group.Offset{off("t", 0, 1, "old")}))
 	must(t, s.l.SaveGroup(snapshot("g", 1, "m1")))
 
-	// A KIP-848 ConsumerGroupMetadataKey (record type 3) and value; kmsg
-	// has no type for them.
+	// A KIP-848 ConsumerGroupMetadata record (type 3), which replay
+	// decodes, and a ConsumerGroupRegularExpression (type 16), which it
+	// does not.
 	kip848Key := new(schema).i16(3).str("g848").b
-	kip848Value := new(schema).i16(0).i32(4).b
+	kip848Value := new(schema).i16(0).i32(4).uvarint(0).b
+	regexKey := new(schema).i16(16).str("g848").str("t.*").b
 	s.append(batch.Header{BaseTimestamp: 1},
 		batch.Record{Key: kip848Key, Value: kip848Value},
+		batch.Record{Key: regexKey, Value: []byte{0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
 		batch.Record{Key: []byte{0x7f, 0x7f, 1, 2}, Value: []byte("future")},
 		batch.Record{Key: nil, Value: []byte("null key")},
 		batch.Record{Key: []byte{0}, Value: []byte("short key")},
@@ -77,7 +80,8 @@ func TestSkipsForeignRecords(t *testing.T) {
 			RebalanceTimeout: 30 * time.Second, SessionTimeout: 30 * time.Second,
 			Subscription: []byte("s"), Assignment: []byte("a")}}}
 	want := group.Loaded{
-		Groups: []group.GroupSnapshot{snapshot("g", 1, "m1"), g3},
+		Groups:         []group.GroupSnapshot{snapshot("g", 1, "m1"), g3},
+		ConsumerGroups: []group.ConsumerGroupSnapshot{{Group: "g848", Epoch: 4}},
 		Offsets: map[string][]group.Offset{
 			"g": {off("t", 0, 1, "old")},
 			"g2": {
@@ -89,13 +93,13 @@ func TestSkipsForeignRecords(t *testing.T) {
 	}
 	checkLoaded(t, s.reopen(), want)
 	wantWarnings := []string{
-		"skipped __consumer_offsets records what=records of unknown key version records=1 first_offset=2 version=3",
-		"skipped __consumer_offsets records what=records of unknown key version records=1 first_offset=3 version=32639",
-		"skipped __consumer_offsets records what=records without a key version records=2 first_offset=4",
-		"skipped __consumer_offsets records what=undecodable offset commit keys records=1 first_offset=6 version=1",
-		"skipped __consumer_offsets records what=offset commit values of unknown version records=1 first_offset=7 version=9",
-		"skipped __consumer_offsets records what=undecodable offset commit values records=1 first_offset=8 version=3",
-		"skipped __consumer_offsets records what=undecodable group metadata values records=1 first_offset=9 version=3",
+		"skipped __consumer_offsets records what=records of unknown key version records=1 first_offset=3 version=16",
+		"skipped __consumer_offsets records what=records of unknown key version records=1 first_offset=4 version=32639",
+		"skipped __consumer_offsets records what=records without a key version records=2 first_offset=5",
+		"skipped __consumer_offsets records what=undecodable offset commit keys records=1 first_offset=7 version=1",
+		"skipped __consumer_offsets records what=offset commit values of unknown version records=1 first_offset=8 version=9",
+		"skipped __consumer_offsets records what=undecodable offset commit values records=1 first_offset=9 version=3",
+		"skipped __consumer_offsets records what=undecodable group metadata values records=1 first_offset=10 version=3",
 	}
 	if got := rec.warnings(); !reflect.DeepEqual(got, wantWarnings) {
 		t.Fatalf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantWarnings, "\n"))

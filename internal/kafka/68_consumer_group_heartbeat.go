@@ -7,8 +7,8 @@ import "github.com/twmb/franz-go/pkg/kmsg"
 // Behavior: the KIP-848 consumer group protocol, implemented by the group
 // coordinator (internal/group): server-side assignment ("uniform" or
 // "range"), member epochs, partitions revoked before they are reassigned.
-// Membership of these groups is not persisted yet: after a broker restart
-// members rejoin (UNKNOWN_MEMBER_ID), while committed offsets survive.
+// Groups are persisted in __consumer_offsets (internal/grouplog) before the
+// answer, so after a broker restart members go on at their epochs.
 //
 // Version notes: v1 client-generated member ids and regex subscriptions.
 func (c *conn) handleConsumerGroupHeartbeat(r *request) outcome {
