@@ -40,7 +40,8 @@ type Broker struct {
 
 	lock   *meta.Lock
 	meta   *meta.Store
-	quotas *meta.Quotas // client quotas: stored, not enforced yet
+	quotas *meta.Quotas    // client quotas: stored, not enforced yet
+	dyn    *dynamicConfigs // dynamic broker configs; see configs.go
 
 	mu     sync.RWMutex // guards topics and ids; not held during I/O on partitions
 	topics map[string]*topic
@@ -105,6 +106,9 @@ func (b *Broker) load() error {
 	}
 	b.meta = store
 	if b.quotas, err = meta.OpenQuotas(b.dataDir); err != nil {
+		return err
+	}
+	if err := b.loadDynamicConfigs(); err != nil {
 		return err
 	}
 	b.removeDeletedDirs()

@@ -72,7 +72,10 @@ func (b *Broker) append(part ProducePart, now time.Time, pr *Produced) ProduceRe
 	}
 	var res partition.Appended
 	if err == nil {
-		res, err = p.Append(part.Records, now)
+		var records []byte
+		if records, err = b.recompress(t, part.Records); err == nil {
+			res, err = p.Append(records, now)
+		}
 	}
 	if err != nil {
 		b.lg.Info("produce rejected", "topic", part.Topic, "partition", part.Partition, "err", err)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,17 +41,22 @@ var brokerDefs = []brokerDef{
 	{name: "fetch.max.bytes", typ: Int, def: "57671680", doc: "Upper bound on a Fetch response's size.", validate: atLeast(1024)},
 	{name: "message.max.bytes", typ: Int, def: "1048588", doc: "Default max.message.bytes of topics.", validate: atLeast(0)},
 	{name: "log.segment.bytes", typ: Int, def: "1073741824", doc: "Default segment.bytes.", validate: atLeast(14)},
-	{name: "log.roll.ms", typ: Long, def: "", doc: "Default segment.ms; wins over log.roll.hours."},
+	{name: "log.roll.ms", typ: Long, def: "", doc: "Default segment.ms; wins over log.roll.hours.", validate: atLeast(1)},
 	{name: "log.roll.hours", typ: Int, def: "168", doc: "Default segment.ms in hours.", validate: atLeast(1)},
-	{name: "log.retention.ms", typ: Long, def: "", doc: "Default retention.ms; wins over minutes and hours. -1 keeps forever."},
+	{name: "log.retention.ms", typ: Long, def: "", doc: "Default retention.ms; wins over minutes and hours. -1 keeps forever.", validate: atLeast(-1)},
 	{name: "log.retention.minutes", typ: Int, def: "", doc: "Default retention.ms in minutes."},
 	{name: "log.retention.hours", typ: Int, def: "168", doc: "Default retention.ms in hours."},
 	{name: "log.retention.bytes", typ: Long, def: "-1", doc: "Default retention.bytes.", validate: atLeast(-1)},
 	{name: "log.retention.check.interval.ms", typ: Long, def: "300000", doc: "How often retention runs.", validate: atLeast(1)},
 	{name: "log.index.interval.bytes", typ: Int, def: "4096", doc: "Default index.interval.bytes.", validate: atLeast(0)},
-	{name: "log.cleanup.policy", typ: List, def: "delete", doc: "Default cleanup.policy.", validate: oneOf("delete")},
+	{name: "log.cleanup.policy", typ: List, def: "delete", doc: "Default cleanup.policy.", validate: listOf("delete", "compact")},
+	{name: "log.cleaner.min.compaction.lag.ms", typ: Long, def: "0", doc: "Default min.compaction.lag.ms.", validate: atLeast(0)},
+	{name: "log.cleaner.max.compaction.lag.ms", typ: Long, def: "9223372036854775807", doc: "Default max.compaction.lag.ms.", validate: atLeast(1)},
+	{name: "log.cleaner.delete.retention.ms", typ: Long, def: "86400000", doc: "Default delete.retention.ms.", validate: atLeast(0)},
+	{name: "log.cleaner.min.cleanable.ratio", typ: Double, def: "0.5", doc: "Default min.cleanable.dirty.ratio.", validate: between(0, 1)},
+	{name: "log.cleaner.backoff.ms", typ: Long, def: "15000", doc: "How long the cleaner sleeps when no log needs cleaning.", validate: atLeast(0)},
 	{name: "log.message.timestamp.type", typ: String, def: "CreateTime", doc: "Default message.timestamp.type.", validate: oneOf("CreateTime", "LogAppendTime")},
-	{name: "compression.type", typ: String, def: "producer", doc: "Default compression.type.", validate: oneOf("producer")},
+	{name: "compression.type", typ: String, def: "producer", doc: "Default compression.type.", validate: oneOf(compressionTypes...)},
 	{name: "min.insync.replicas", typ: Int, def: "1", doc: "Single node: only 1.", validate: oneOf("1")},
 	{name: "log.flush.interval.ms", typ: Long, def: "1000", doc: "Samsa: how often data not yet on disk (acks=0/1) is fsynced in the background.", validate: atLeast(1)},
 	{name: "samsa.acks.all.fsync", typ: Boolean, def: "true", doc: "Samsa: acknowledge acks=all produces only after fsync (group-committed). false answers after the write, as acks=1."},
@@ -99,22 +105,23 @@ func lookupBrokerDef(name string) (brokerDef, bool) {
 	return brokerDef{}, false
 }
 
-// Broker is the validated broker configuration.
+// Broker is the validated broker configuration: the static properties
+// (built-in defaults, server.properties, overrides) and the dynamic ones that
+// AlterConfigs sets at run time (see dynamic.go). It is safe for concurrent
+// use: every getter reads one immutable generation (a view), which
+// SetDynamic replaces as a whole.
 type Broker struct {
-	values  map[string]string // every known property, defaults filled in
+	static  map[string]string // built-in defaults overlaid with the operator's properties
 	set     map[string]bool   // properties the operator set explicitly
 	Ignored []string          // accepted but ignored properties that were set
+
+	cur atomic.Pointer[view]
 }
 
 // NewBroker validates props (from a file and overrides, already merged) and
 // fills in defaults. Unknown property names are an error.
 func NewBroker(props map[string]string) (*Broker, error) {
-	b := &Broker{values: make(map[string]string), set: make(map[string]bool)}
-	for _, d := range brokerDefs {
-		if !d.ignored && d.def != "" {
-			b.values[d.name] = d.def
-		}
-	}
+	b := &Broker{static: brokerDefaults(), set: make(map[string]bool)}
 	names := make([]string, 0, len(props))
 	for name := range props {
 		names = append(names, name)
@@ -125,10 +132,23 @@ func NewBroker(props map[string]string) (*Broker, error) {
 			return nil, err
 		}
 	}
-	if err := b.resolveDerived(); err != nil {
+	v, err := b.newView(nil, nil)
+	if err != nil {
 		return nil, err
 	}
+	b.cur.Store(v)
 	return b, nil
+}
+
+// brokerDefaults returns the built-in default of every property that has one.
+func brokerDefaults() map[string]string {
+	m := make(map[string]string)
+	for _, d := range brokerDefs {
+		if !d.ignored && d.def != "" {
+			m[d.name] = d.def
+		}
+	}
+	return m
 }
 
 func (b *Broker) setProperty(name, value string) error {
@@ -138,43 +158,50 @@ func (b *Broker) setProperty(name, value string) error {
 	}
 	if d.ignored {
 		b.Ignored = append(b.Ignored, name)
-		b.values[name] = value
+		b.static[name] = value
 		return nil
 	}
-	if err := d.typ.check(value); err != nil {
+	if err := d.check(value); err != nil {
 		return fmt.Errorf("config: %s=%q: %v", name, value, err)
 	}
-	if d.validate != nil {
-		if err := d.validate(value); err != nil {
-			return fmt.Errorf("config: %s=%q: %v", name, value, err)
-		}
-	}
-	b.values[name] = value
+	b.static[name] = value
 	b.set[name] = true
 	return nil
 }
 
-// resolveDerived computes properties that Kafka derives from others, such as
-// log.retention.ms from minutes or hours.
-func (b *Broker) resolveDerived() error {
-	if v, ok := b.values["broker.id"]; ok && v != b.values["node.id"] {
-		if b.set["node.id"] {
-			return fmt.Errorf("config: broker.id=%s and node.id=%s differ", v, b.values["node.id"])
-		}
-		b.values["node.id"] = v
+// check applies the property's type and validator to value.
+func (d brokerDef) check(value string) error {
+	if err := d.typ.check(value); err != nil {
+		return err
 	}
-	if !b.set["log.retention.ms"] {
+	if d.validate != nil {
+		return d.validate(value)
+	}
+	return nil
+}
+
+// resolveDerived computes, in values, properties that Kafka derives from
+// others, such as log.retention.ms from minutes or hours. isSet reports
+// whether a property was set statically or dynamically.
+func resolveDerived(values map[string]string, isSet func(string) bool) error {
+	if v, ok := values["broker.id"]; ok && v != values["node.id"] {
+		if isSet("node.id") {
+			return fmt.Errorf("config: broker.id=%s and node.id=%s differ", v, values["node.id"])
+		}
+		values["node.id"] = v
+	}
+	if !isSet("log.retention.ms") {
 		switch {
-		case b.set["log.retention.minutes"]:
-			b.values["log.retention.ms"] = strconv.FormatInt(mustInt64(b.values["log.retention.minutes"])*60*1000, 10)
+		case isSet("log.retention.minutes"):
+			values["log.retention.ms"] = strconv.FormatInt(mustInt64(values["log.retention.minutes"])*60*1000, 10)
 		default:
-			b.values["log.retention.ms"] = strconv.FormatInt(mustInt64(b.values["log.retention.hours"])*hourMs, 10)
+			values["log.retention.ms"] = strconv.FormatInt(mustInt64(values["log.retention.hours"])*hourMs, 10)
 		}
 	}
-	if !b.set["log.roll.ms"] {
-		b.values["log.roll.ms"] = strconv.FormatInt(mustInt64(b.values["log.roll.hours"])*hourMs, 10)
+	if !isSet("log.roll.ms") {
+		values["log.roll.ms"] = strconv.FormatInt(mustInt64(values["log.roll.hours"])*hourMs, 10)
 	}
-	if n := mustInt64(b.values["log.retention.ms"]); n < -1 {
+	if n := mustInt64(values["log.retention.ms"]); n < -1 {
 		return fmt.Errorf("config: log.retention.ms=%d: must be at least -1", n)
 	}
 	return nil
@@ -182,15 +209,17 @@ func (b *Broker) resolveDerived() error {
 
 // Value returns a property's effective value and whether it has one.
 func (b *Broker) Value(name string) (string, bool) {
-	v, ok := b.values[name]
+	v, ok := b.current().values[name]
 	return v, ok
 }
 
-// IsSet reports whether the operator set the property explicitly.
+// IsSet reports whether the operator set the property explicitly in
+// server.properties or an override (dynamic configs do not count).
 func (b *Broker) IsSet(name string) bool { return b.set[name] }
 
-func (b *Broker) int64(name string) int64 { return mustInt64(b.values[name]) }
-func (b *Broker) bool(name string) bool   { return b.values[name] == "true" }
+func (b *Broker) value(name string) string { return b.current().values[name] }
+func (b *Broker) int64(name string) int64  { return mustInt64(b.value(name)) }
+func (b *Broker) bool(name string) bool    { return b.value(name) == "true" }
 func (b *Broker) ms(name string) time.Duration {
 	return time.Duration(b.int64(name)) * time.Millisecond
 }
@@ -226,7 +255,7 @@ func (b *Broker) ConsumerSessionTimeout() time.Duration {
 // ConsumerMigrationPolicy is group.consumer.migration.policy, lower-cased
 // (Kafka parses it case-insensitively).
 func (b *Broker) ConsumerMigrationPolicy() string {
-	return strings.ToLower(b.values["group.consumer.migration.policy"])
+	return strings.ToLower(b.value("group.consumer.migration.policy"))
 }
 
 func (b *Broker) TransactionVersion() int16            { return int16(b.int64("samsa.transaction.version")) }
@@ -244,8 +273,8 @@ func (b *Broker) OffsetsRetention() time.Duration {
 
 // DataDir is log.dirs (or log.dir) when set, else "".
 func (b *Broker) DataDir() string {
-	if v := b.values["log.dirs"]; v != "" {
+	if v := b.value("log.dirs"); v != "" {
 		return v
 	}
-	return b.values["log.dir"]
+	return b.value("log.dir")
 }

@@ -133,13 +133,23 @@ func TestTopicConfig(t *testing.T) {
 	}
 	for _, bad := range [][2]string{
 		{"retention.ms", "-2"}, {"retention.ms", "abc"}, {"no.such.config", "1"},
-		{"cleanup.policy", "compact"}, {"message.timestamp.type", "Now"},
+		{"cleanup.policy", ""}, {"cleanup.policy", "delete,shrink"}, {"message.timestamp.type", "Now"},
+		{"min.cleanable.dirty.ratio", "1.5"}, {"compression.type", "brotli"}, {"max.compaction.lag.ms", "0"},
 	} {
 		if err := ValidateTopicConfig(bad[0], bad[1]); err == nil {
 			t.Errorf("%s=%s accepted", bad[0], bad[1])
 		}
 	}
-	if err := ValidateTopicConfig("retention.ms", "-1"); err != nil {
-		t.Errorf("retention.ms=-1 rejected: %v", err)
+	for _, good := range [][2]string{
+		{"retention.ms", "-1"}, {"cleanup.policy", "compact"}, {"cleanup.policy", " compact , delete"},
+		{"min.cleanable.dirty.ratio", "0.1"}, {"compression.type", "zstd"},
+	} {
+		if err := ValidateTopicConfig(good[0], good[1]); err != nil {
+			t.Errorf("%s=%s rejected: %v", good[0], good[1], err)
+		}
+	}
+	tc = b.Topic(map[string]string{"cleanup.policy": "compact,delete", "min.cleanable.dirty.ratio": "0.25"})
+	if !tc.Compact || !tc.Delete || tc.MinCleanableDirtyRatio != 0.25 || tc.DeleteRetentionMs != 86400000 || tc.CompressionType != "producer" {
+		t.Errorf("compaction settings = %+v", tc)
 	}
 }

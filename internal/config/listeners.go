@@ -11,11 +11,11 @@ import (
 // not set). Controller listeners are skipped; any other security protocol is
 // an error until Samsa supports it.
 func (b *Broker) PlaintextListener(property string) (string, error) {
-	list := b.values[property]
+	list := b.value(property)
 	if list == "" {
 		return "", nil
 	}
-	controllers := strings.Split(b.values["controller.listener.names"], ",")
+	controllers := strings.Split(b.value("controller.listener.names"), ",")
 	var addr string
 	for _, l := range strings.Split(list, ",") {
 		name, hostPort, ok := strings.Cut(strings.TrimSpace(l), "://")

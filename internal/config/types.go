@@ -67,6 +67,56 @@ func atLeast(lo int64) func(string) error {
 	}
 }
 
+// listOf returns a validator for a non-empty comma-separated list whose
+// items are all among allowed (Kafka trims spaces around items).
+func listOf(allowed ...string) func(string) error {
+	return func(v string) error {
+		items := SplitList(v)
+		if len(items) == 0 {
+			return fmt.Errorf("must list at least one of %s", strings.Join(allowed, ", "))
+		}
+		for _, it := range items {
+			if err := oneOf(allowed...)(it); err != nil {
+				return fmt.Errorf("%q: %v", it, err)
+			}
+		}
+		return nil
+	}
+}
+
+// SplitList splits a LIST value into its trimmed, non-empty items.
+func SplitList(v string) []string {
+	var out []string
+	for _, it := range strings.Split(v, ",") {
+		if it = strings.TrimSpace(it); it != "" {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// between returns a validator for doubles in [lo, hi].
+func between(lo, hi float64) func(string) error {
+	return func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return err
+		}
+		if f < lo || f > hi {
+			return fmt.Errorf("must be between %g and %g", lo, hi)
+		}
+		return nil
+	}
+}
+
+func mustFloat(v string) float64 {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		panic(fmt.Sprintf("config: validated value %q is not a number", v))
+	}
+	return f
+}
+
 func mustInt64(v string) int64 {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/samsa-streaming/samsa/internal/broker"
-	"github.com/samsa-streaming/samsa/internal/config"
 )
 
 // CreateTopics v2-7
@@ -68,26 +67,14 @@ func (c *conn) createTopic(t kmsg.CreateTopicsRequestTopic, validateOnly bool) (
 }
 
 // topicConfigs lists every topic config with its effective value and
-// source, as CreateTopics v5+ returns them.
+// source, as CreateTopics v5+ returns them: the same entries DescribeConfigs
+// gives, so a dynamic broker default shows as one.
 func (c *conn) topicConfigs(overrides map[string]string) []kmsg.CreateTopicsResponseTopicConfig {
-	const (
-		sourceTopic         = 1 // DYNAMIC_TOPIC_CONFIG
-		sourceStaticBroker  = 4 // STATIC_BROKER_CONFIG
-		sourceDefaultConfig = 5 // DEFAULT_CONFIG
-	)
-	cfg := c.s.b.Config()
 	var out []kmsg.CreateTopicsResponseTopicConfig
-	for _, d := range config.TopicDefs() {
+	for _, e := range c.s.b.Config().DescribeTopic(overrides) {
 		rc := kmsg.NewCreateTopicsResponseTopicConfig()
-		rc.Name = d.Name
-		value, source := cfg.TopicDefault(d.Name), int8(sourceDefaultConfig)
-		if cfg.IsSet(d.BrokerSynonym) {
-			source = sourceStaticBroker
-		}
-		if v, ok := overrides[d.Name]; ok {
-			value, source = v, sourceTopic
-		}
-		rc.Value, rc.Source = &value, source
+		rc.Name, rc.Value, rc.Source = e.Name, e.Value, int8(e.Source)
+		rc.ReadOnly, rc.IsSensitive = e.ReadOnly, e.Sensitive
 		out = append(out, rc)
 	}
 	return out

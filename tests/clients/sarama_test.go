@@ -218,9 +218,6 @@ func TestSaramaAdmin(t *testing.T) {
 	})
 	t.Run("list", func(t *testing.T) {
 		// Sarama's ListTopics also sends DescribeConfigs for every topic.
-		if !supportsAPI(t, b.Addr(), 32) {
-			t.Skip("broker does not implement DescribeConfigs, which Sarama's ListTopics needs")
-		}
 		topics, err := adm.ListTopics()
 		if err != nil {
 			t.Fatalf("ListTopics: %v", err)
