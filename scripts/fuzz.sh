@@ -12,6 +12,7 @@ targets=(
 	"./internal/commitlog FuzzRecovery"
 	"./internal/partition FuzzTxnIndex"
 	"./internal/partition FuzzSnapshot"
+	"./internal/partition FuzzCleanCheckpoint"
 	"./internal/grouplog FuzzConsumerValue"
 )
 for t in "${targets[@]}"; do

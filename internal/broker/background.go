@@ -5,6 +5,7 @@ import "time"
 func (b *Broker) startBackground() {
 	b.every(b.cfg.FlushInterval(), b.flushDirty)
 	b.every(b.cfg.RetentionCheckInterval(), b.applyRetention)
+	b.startCleaner()
 }
 
 func (b *Broker) every(d time.Duration, fn func()) {

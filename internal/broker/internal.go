@@ -12,9 +12,11 @@ import (
 // group metadata, in Kafka's record format.
 const OffsetsTopic = "__consumer_offsets"
 
-// offsetsTopicConfigs are Kafka's offsets.topic.* defaults that Samsa
-// supports (offsets.topic.segment.bytes is 100 MiB; compaction comes later).
-var offsetsTopicConfigs = map[string]string{"segment.bytes": "104857600", "retention.ms": "-1"}
+// offsetsTopicConfigs are the configs Kafka creates __consumer_offsets
+// with: compacted, offsets.topic.segment.bytes 100 MiB. (retention.ms -1
+// is what topics created before compaction existed got; compact-only
+// topics ignore it.)
+var offsetsTopicConfigs = map[string]string{"cleanup.policy": "compact", "segment.bytes": "104857600", "retention.ms": "-1"}
 
 // InternalPartition returns partition 0 of an internal topic, if it exists.
 func (b *Broker) InternalPartition(name string) (*partition.Partition, bool) {

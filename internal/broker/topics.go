@@ -50,17 +50,32 @@ func (t *topic) info() TopicInfo {
 	return TopicInfo{Name: t.name, ID: t.id, Internal: t.internal, Partitions: int32(len(t.partitions)), Configs: maps.Clone(t.configs)}
 }
 
+// partitionConfig resolves a topic's overrides into what its partitions
+// apply. Without delete in cleanup.policy, retention.ms and
+// retention.bytes do not apply (Kafka deletes only segments below the log
+// start offset of a compact-only topic).
 func (b *Broker) partitionConfig(overrides map[string]string) partition.Config {
 	tc := b.cfg.Topic(overrides)
+	retentionMs, retentionBytes := tc.RetentionMs, tc.RetentionBytes
+	if !tc.Delete {
+		retentionMs, retentionBytes = -1, -1
+	}
 	return partition.Config{
 		LogAppendTime:          tc.LogAppendTime,
 		MaxMessageBytes:        tc.MaxMessageBytes,
 		ProducerIDExpirationMs: b.cfg.ProducerIDExpiration().Milliseconds(),
+		Compact:                tc.Compact,
+		Compaction: partition.Compaction{
+			MinLagMs:          tc.MinCompactionLagMs,
+			MaxLagMs:          tc.MaxCompactionLagMs,
+			DeleteRetentionMs: tc.DeleteRetentionMs,
+			MinDirtyRatio:     tc.MinCleanableDirtyRatio,
+		},
 		Log: commitlog.Config{
 			SegmentBytes:       tc.SegmentBytes,
 			SegmentMs:          tc.SegmentMs,
-			RetentionMs:        tc.RetentionMs,
-			RetentionBytes:     tc.RetentionBytes,
+			RetentionMs:        retentionMs,
+			RetentionBytes:     retentionBytes,
 			IndexIntervalBytes: tc.IndexIntervalBytes,
 		},
 	}

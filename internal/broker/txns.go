@@ -20,7 +20,7 @@ const TransactionsTopic = "__transaction_state"
 
 // transactionsTopicConfigs are Kafka's transaction.state.log.* defaults
 // that apply here (segment.bytes 100 MiB, kept forever until compaction).
-var transactionsTopicConfigs = map[string]string{"segment.bytes": "104857600", "retention.ms": "-1"}
+var transactionsTopicConfigs = map[string]string{"cleanup.policy": "compact", "segment.bytes": "104857600", "retention.ms": "-1"}
 
 // txnStore is the coordinator's txn.Store: __transaction_state, created on
 // the first write, as Kafka creates it on first use.

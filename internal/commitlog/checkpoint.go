@@ -13,8 +13,9 @@ import (
 const (
 	checkpointName    = "commitlog.checkpoint"
 	checkpointMagic   = "SLCK"
-	checkpointVersion = 1
-	checkpointLen     = 26
+	checkpointVersion = 2
+	checkpointLen     = 34
+	checkpointV1Len   = 26 // version 1 had no gapsBelow
 	flagClean         = 1 << 0
 )
 
@@ -26,7 +27,10 @@ const (
 type checkpoint struct {
 	startOffset   int64
 	recoveryPoint int64 // every offset below it was fsynced
-	clean         bool
+	// gapsBelow: offsets below it may skip (the cleaner rewrote them);
+	// from it on they are dense, and recovery treats a jump as damage.
+	gapsBelow int64
+	clean     bool
 }
 
 func (c checkpoint) marshal() []byte {
@@ -39,14 +43,21 @@ func (c checkpoint) marshal() []byte {
 	b = append(b, checkpointVersion, flags)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.startOffset))
 	b = binary.BigEndian.AppendUint64(b, uint64(c.recoveryPoint))
+	b = binary.BigEndian.AppendUint64(b, uint64(c.gapsBelow))
 	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
+// unmarshalCheckpoint reads version 2, or version 1 (no gaps anywhere).
 func unmarshalCheckpoint(b []byte) (checkpoint, error) {
-	if len(b) != checkpointLen || string(b[:4]) != checkpointMagic || b[4] != checkpointVersion {
-		return checkpoint{}, corruptf("checkpoint: bad length, magic or version")
+	if len(b) < 5 || string(b[:4]) != checkpointMagic {
+		return checkpoint{}, corruptf("checkpoint: bad length or magic")
 	}
-	if crc32.Checksum(b[:22], castagnoli) != binary.BigEndian.Uint32(b[22:]) {
+	v1 := b[4] == 1 && len(b) == checkpointV1Len
+	if !v1 && (b[4] != checkpointVersion || len(b) != checkpointLen) {
+		return checkpoint{}, corruptf("checkpoint: bad length or version")
+	}
+	n := len(b) - 4 // the bytes the crc covers
+	if crc32.Checksum(b[:n], castagnoli) != binary.BigEndian.Uint32(b[n:]) {
 		return checkpoint{}, corruptf("checkpoint: crc mismatch")
 	}
 	c := checkpoint{
@@ -54,7 +65,10 @@ func unmarshalCheckpoint(b []byte) (checkpoint, error) {
 		recoveryPoint: int64(binary.BigEndian.Uint64(b[14:22])),
 		clean:         b[5]&flagClean != 0,
 	}
-	if c.startOffset < 0 || c.recoveryPoint < 0 {
+	if !v1 {
+		c.gapsBelow = int64(binary.BigEndian.Uint64(b[22:30]))
+	}
+	if c.startOffset < 0 || c.recoveryPoint < 0 || c.gapsBelow < 0 {
 		return checkpoint{}, corruptf("checkpoint: negative offset")
 	}
 	return c, nil

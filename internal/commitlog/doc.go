@@ -1,7 +1,9 @@
 // Package commitlog is the on-disk log of one partition: Kafka's UnifiedLog
 // and LocalLog for a single replica. It appends record batches (v2), reads
-// them back by offset and by timestamp, survives crashes, and applies
-// retention. Batches are stored byte for byte as given; the log reads only
+// them back by offset and by timestamp, survives crashes, applies
+// retention, and rewrites its oldest segments for the log cleaner
+// (compaction) through a filter the caller supplies. Batches are stored byte
+// for byte as given (or as that filter rewrote them); the log reads only
 // their headers.
 //
 // # Files
@@ -33,8 +35,11 @@
 //	--+-------------+--------------+--------------------------------------------+---------
 //
 // The whole batch is batchLen+12 bytes; crc is the CRC32C (Castagnoli) of
-// bytes [21, end). Offsets are dense: each batch's baseOffset is the previous
-// batch's baseOffset+lastOffsetDelta+1.
+// bytes [21, end). Offsets are dense: each batch's baseOffset is the
+// previous batch's baseOffset+lastOffsetDelta+1, except below the
+// checkpoint's gapsBelow, where the cleaner may have removed batches.
+// Segments have no gaps between them: each ends with the batch just before
+// the next segment's base offset.
 //
 // A .index file is the sparse offset index, 8-byte entries in batch order:
 //
@@ -59,17 +64,26 @@
 // entry holds its largest timestamp. Both index files are plain append-only
 // files, without Kafka's preallocation.
 //
-// The checkpoint is 26 bytes, replaced atomically (write commitlog.checkpoint.tmp,
+// The checkpoint is 34 bytes, replaced atomically (write commitlog.checkpoint.tmp,
 // fsync, rename, fsync the directory):
 //
-//	+--------+---------+-------+-------------+---------------+--------+
-//	| "SLCK" | version | flags | startOffset | recoveryPoint | crc32c |
-//	|   4    |  1 (=1) |   1   |   int64     |    int64      | uint32 |
-//	+--------+---------+-------+-------------+---------------+--------+
+//	+--------+---------+-------+-------------+---------------+-----------+--------+
+//	| "SLCK" | version | flags | startOffset | recoveryPoint | gapsBelow | crc32c |
+//	|   4    |  1 (=2) |   1   |   int64     |    int64      |   int64   | uint32 |
+//	+--------+---------+-------+-------------+---------------+-----------+--------+
 //
 // flags bit 0 marks a clean shutdown. Every offset below recoveryPoint was
-// fsynced. The crc (Castagnoli) covers the 22 bytes before it; a checkpoint
-// that fails it is ignored and the whole log is scanned.
+// fsynced. Offsets below gapsBelow may skip, as the cleaner left them; from
+// it on they are dense, and recovery takes a jump for damage. The crc
+// (Castagnoli) covers the 30 bytes before it; a checkpoint that fails it is
+// ignored and the whole log is scanned, allowing gaps anywhere. Version 1
+// (26 bytes, without gapsBelow) is read as gapsBelow 0.
+//
+// While the cleaner (clean.go, Kafka's log compaction) rewrites a group of
+// segments, the new segment is written as <base>.log.cleaned (and
+// .index.cleaned, .timeindex.cleaned), then renamed to .swap (the commit
+// point), then to its final names once the old segments are unlinked.
+// Open deletes .cleaned files and completes .swap ones (swap.go).
 //
 // # Durability
 //

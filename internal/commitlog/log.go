@@ -17,8 +17,11 @@ import (
 // OffsetForTimestamp, MaxTimestamp, the offset getters) never wait for an
 // fsync and only briefly for a segment roll or deletion.
 //
-// Lock order: mu, then syncMu, then segsMu, then ckptMu, then a segment's
-// idxMu or tsMu. Readers take only segsMu (read) and segment locks.
+// Lock order: cleanMu, then mu, then syncMu, then segsMu, then ckptMu, then
+// a segment's idxMu or tsMu. Readers take only segsMu (read) and segment
+// locks. Clean holds cleanMu throughout and mu only to pick its segments
+// and to swap each cleaned segment in; its BeforeSwap callback runs with
+// cleanMu alone.
 type Log struct {
 	dir string
 	lg  *slog.Logger
@@ -26,6 +29,8 @@ type Log struct {
 
 	mu  sync.Mutex // serializes writers
 	cfg Config     // guarded by mu
+
+	cleanMu sync.Mutex // one Clean at a time
 
 	// syncMu makes fsync passes one at a time. A roll holds it too, so that
 	// a Sync never sees a segment list changing under it (see rollLocked).
@@ -42,6 +47,7 @@ type Log struct {
 	start         atomic.Int64
 	end           atomic.Int64
 	recoveryPoint atomic.Int64 // offsets below it are fsynced
+	gapsBelow     atomic.Int64 // offsets below it may skip (cleaned); only grows
 	closed        atomic.Bool
 	dirDirty      atomic.Bool // a segment was created since the last directory fsync
 	failure       atomic.Pointer[error]
@@ -275,13 +281,13 @@ func (l *Log) maybeCheckpoint() error {
 	return l.writeCheckpoint(false)
 }
 
-// writeCheckpoint persists the current start offset and recovery point.
-// Both only grow, and they are read under ckptMu, so a later write never
-// stores smaller values than an earlier one.
+// writeCheckpoint persists the current start offset, recovery point and
+// gapsBelow. All only grow, and they are read under ckptMu, so a later
+// write never stores smaller values than an earlier one.
 func (l *Log) writeCheckpoint(clean bool) error {
 	l.ckptMu.Lock()
 	defer l.ckptMu.Unlock()
-	c := checkpoint{startOffset: l.start.Load(), recoveryPoint: l.recoveryPoint.Load(), clean: clean}
+	c := checkpoint{startOffset: l.start.Load(), recoveryPoint: l.recoveryPoint.Load(), gapsBelow: l.gapsBelow.Load(), clean: clean}
 	if err := writeCheckpoint(l.dir, c); err != nil {
 		return err
 	}

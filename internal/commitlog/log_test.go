@@ -364,8 +364,9 @@ func TestOnDiskFormat(t *testing.T) {
 		// The max timestamp 30 was first reached by batch 1 (last offset 3);
 		// batch 2 did not raise it, nor did sealing at Close.
 		{segmentName(0, timeIndexExt), "000000000000001e 00000003"},
-		// "SLCK", version 1, clean, start 0, recovery point 6, then the CRC.
-		{checkpointName, "534c434b 01 01 0000000000000000 0000000000000006"},
+		// "SLCK", version 2, clean, start 0, recovery point 6, no gaps
+		// (gapsBelow 0), then the CRC.
+		{checkpointName, "534c434b 02 01 0000000000000000 0000000000000006 0000000000000000"},
 	}
 	for _, tt := range tests {
 		b, err := os.ReadFile(filepath.Join(dir, tt.file))

@@ -2,6 +2,7 @@ package commitlog
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,11 +27,14 @@ import (
 //     segment instead.
 //   - Scanned segments are read batch by batch: the header must be sane, the
 //     batch must fit in the file, the CRC must match and the base offset must
-//     be the next expected offset. The segment is truncated at the first batch
-//     that fails, every later segment is deleted (offsets must stay dense, and
-//     nothing past a torn write was acknowledged), and the indexes of every
-//     scanned segment are rebuilt from the log: an index is never trusted past
-//     a crash.
+//     be the next expected offset (or a later one below the checkpoint's
+//     gapsBelow, where the cleaner left gaps; never between segments). The segment is truncated at the first
+//     batch that fails, every later segment is deleted (each segment must end
+//     where the next begins, and nothing past a torn write was
+//     acknowledged), and the indexes of every scanned segment are rebuilt
+//     from the log: an index is never trusted past a crash.
+//   - Before all this, cleanings a crash interrupted are discarded or
+//     completed (swap.go).
 //
 // Before it modifies anything, Open rewrites the checkpoint without the clean
 // mark and with the recovery point lowered to where scanning starts, so a
@@ -45,6 +49,9 @@ func (l *Log) load() error {
 		}
 		l.lg.Warn("ignoring corrupt checkpoint; scanning the whole log", "err", err)
 	}
+	if err := l.finishCleaning(); err != nil {
+		return err
+	}
 	if err := l.openSegments(); err != nil {
 		return err
 	}
@@ -56,6 +63,13 @@ func (l *Log) load() error {
 		return l.initEmpty(start)
 	}
 	l.start.Store(max(start, l.segs[0].base))
+	// Without a checkpoint nothing says which segments the cleaner
+	// rewrote: gaps are allowed in all of them, and the recovered end
+	// becomes the bound below.
+	l.gapsBelow.Store(math.MaxInt64)
+	if haveCk {
+		l.gapsBelow.Store(ck.gapsBelow)
+	}
 
 	trusted, err := l.trustedPrefix(ck, haveCk)
 	if err != nil {
@@ -83,6 +97,9 @@ func (l *Log) load() error {
 	}
 	l.end.Store(end)
 	l.recoveryPoint.Store(end)
+	if !haveCk {
+		l.gapsBelow.Store(end)
+	}
 	l.segs[len(l.segs)-1].created = l.now()
 	if err := syncDir(l.dir); err != nil {
 		return err
@@ -185,9 +202,9 @@ func (l *Log) trustedPrefix(ck checkpoint, haveCk bool) (int, error) {
 		var problem string
 		var err error
 		if i == len(segs)-1 {
-			problem, err = segs[i].trustActive()
+			problem, err = segs[i].trustActive(l.gapsBelow.Load())
 		} else {
-			problem, err = segs[i].trustSealed(segs[i+1].base)
+			problem, err = segs[i].trustSealed(segs[i+1].base, l.gapsBelow.Load())
 		}
 		if err != nil {
 			return 0, err
@@ -212,7 +229,7 @@ func (l *Log) recoverFrom(first int) error {
 			break
 		}
 		fileSize := s.size.Load()
-		res, err := scanSegment(s.log, s.base, fileSize, l.cfg.IndexIntervalBytes, true)
+		res, err := scanSegment(s.log, s.base, fileSize, l.cfg.IndexIntervalBytes, true, l.gapsBelow.Load())
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package commitlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -48,6 +49,20 @@ func flipByte(base int64, ext string, pos int64) damage {
 		}
 		b[pos] ^= 0x5a
 		writeFile(t, path, b)
+	}
+}
+
+func setBaseOffset(base, pos, offset int64) damage {
+	return func(t *testing.T, dir string) {
+		t.Helper()
+		f, err := os.OpenFile(segmentPath(dir, base, logExt), os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteAt(binary.BigEndian.AppendUint64(nil, uint64(offset)), pos); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -113,6 +128,7 @@ func TestRecovery(t *testing.T) {
 		{name: "batch length in a middle segment", damage: flipByte(10, logExt, 210), want: 6},
 		{name: "magic", damage: flipByte(20, logExt, 216), want: 11},
 		{name: "base offset", damage: flipByte(20, logExt, 207), want: 11},
+		{name: "base offset goes back", damage: setBaseOffset(20, 200, 3), want: 11},
 		{name: "garbage appended", damage: appendToFile(20, randomBytes(100)), want: 12, clean: true},
 		{name: "garbage after a middle segment", damage: appendToFile(10, randomBytes(50)), want: 10, clean: true},
 		{name: "zero-filled tail", damage: appendToFile(20, make([]byte, 4096)), want: 12, clean: true},

@@ -24,9 +24,10 @@ type scanResult struct {
 // scanSegment reads a segment's batches in order from the start and stops at
 // the first one that is not valid: a header that fails its sanity check, a
 // batch that runs past fileSize (a torn write), a base offset other than the
-// one expected, or (if verifyCRC) a CRC mismatch. It rebuilds the indexes on
+// one expected, or (if verifyCRC) a CRC mismatch. Below gapsBelow, offsets
+// may skip ahead: the cleaner left gaps there. It rebuilds the indexes on
 // the way. Only I/O failures are errors; invalid data ends the valid prefix.
-func scanSegment(f *os.File, base, fileSize int64, interval int, verifyCRC bool) (scanResult, error) {
+func scanSegment(f *os.File, base, fileSize int64, interval int, verifyCRC bool, gapsBelow int64) (scanResult, error) {
 	res := scanResult{next: base, firstTs: -1, ix: newIndexer(interval)}
 	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, fileSize), scanBufferSize)
 	var hdr [batchHeaderLen]byte
@@ -40,7 +41,7 @@ func scanSegment(f *os.File, base, fileSize int64, interval int, verifyCRC bool)
 			return res, fmt.Errorf("commitlog: read %s: %w", f.Name(), err)
 		}
 		h := parseBatchHeader(hdr[:])
-		if res.problem = batchProblem(h, base, pos, fileSize, res.next); res.problem != "" {
+		if res.problem = batchProblem(h, base, pos, fileSize, res.next, gapsBelow); res.problem != "" {
 			break
 		}
 		crc, err := readBody(r, h.size()-batchHeaderLen, hdr[crcStart:], verifyCRC)
@@ -64,8 +65,9 @@ func scanSegment(f *os.File, base, fileSize int64, interval int, verifyCRC bool)
 	return res, nil
 }
 
-// batchProblem checks a header read at pos in a segment based at base.
-func batchProblem(h batchHeader, base, pos, fileSize, next int64) string {
+// batchProblem checks a header read at pos in a segment based at base,
+// where the next batch should start at next (or later, below gapsBelow).
+func batchProblem(h batchHeader, base, pos, fileSize, next, gapsBelow int64) string {
 	if p := h.problem(); p != "" {
 		return p
 	}
@@ -74,7 +76,7 @@ func batchProblem(h batchHeader, base, pos, fileSize, next int64) string {
 		return fmt.Sprintf("batch of %d bytes at position %d runs past the end of the file (torn write)", h.size(), pos)
 	case pos+h.size() > math.MaxInt32:
 		return fmt.Sprintf("batch at position %d ends past the largest segment size", pos)
-	case h.baseOffset != next:
+	case h.baseOffset != next && !offsetFollows(h.baseOffset, next, gapsBelow):
 		return fmt.Sprintf("base offset %d, want %d", h.baseOffset, next)
 	case h.lastOffset()-base > math.MaxInt32:
 		return fmt.Sprintf("last offset %d too far from segment base %d", h.lastOffset(), base)
@@ -100,4 +102,11 @@ func readBody(r *bufio.Reader, n int64, crcHead []byte, verify bool) (uint32, er
 		n -= int64(len(b))
 	}
 	return crc, nil
+}
+
+// offsetFollows reports whether a batch may start at base after one that
+// ended just before next: at next, or later if the gap starts below
+// gapsBelow, in the part of the log the cleaner rewrote.
+func offsetFollows(base, next, gapsBelow int64) bool {
+	return base == next || base > next && next < gapsBelow
 }

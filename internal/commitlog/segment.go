@@ -56,6 +56,8 @@ type segment struct {
 	offIdx       offsetIndex
 	timeIdx      timeIndex
 
+	firstBatchTs atomic.Int64 // see firstTimestamp
+
 	tsMu        sync.Mutex
 	maxTs       int64 // largest batch max timestamp, -1 if none
 	maxTsOffset int64 // last offset of the batch that first had maxTs
@@ -72,6 +74,7 @@ func newSegment(dir string, base int64, interval int, lg *slog.Logger) *segment 
 	s.offIdx.base, s.timeIdx.base = base, base
 	s.ix = newIndexer(interval)
 	s.next.Store(base)
+	s.firstBatchTs.Store(unknownTimestamp)
 	s.refs.Store(1)
 	return s
 }

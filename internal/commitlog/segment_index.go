@@ -2,6 +2,7 @@ package commitlog
 
 import (
 	"fmt"
+	"math"
 	"os"
 )
 
@@ -137,7 +138,9 @@ func (s *segment) rebuildIndexes(reason string) error {
 // crash recovery always rescans the active segment.
 func (s *segment) rebuildIndexesLocked(reason string) error {
 	size := s.size.Load()
-	res, err := scanSegment(s.log, s.base, size, s.interval, false)
+	// The data was validated or trusted already: only the structure
+	// matters here, gaps or not.
+	res, err := scanSegment(s.log, s.base, size, s.interval, false, math.MaxInt64)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 // indexed batch: a few reads that prove the file ends at a batch boundary
 // exactly where the next segment begins. The segment's largest timestamp
 // comes from the last time index entry and the walked headers.
-func (s *segment) trustSealed(next int64) (string, error) {
+func (s *segment) trustSealed(next, gapsBelow int64) (string, error) {
 	if s.indexMissing {
 		return "index file missing", nil
 	}
@@ -37,7 +37,7 @@ func (s *segment) trustSealed(next int64) (string, error) {
 	}
 	ix := newIndexer(s.interval)
 	ix.maxTs, ix.maxTsOffset = tim.last()
-	end, p, err := s.walkTail(&off, size, &ix)
+	end, p, err := s.walkTail(&off, size, &ix, gapsBelow)
 	if p != "" || err != nil {
 		return p, err
 	}
@@ -78,7 +78,7 @@ func readLastEntry(f *os.File, entrySize int64) ([]byte, error) {
 // trustActive accepts the active segment after a clean shutdown: it loads
 // and checks the indexes and walks the headers after the last indexed batch,
 // which yields the log end offset.
-func (s *segment) trustActive() (string, error) {
+func (s *segment) trustActive(gapsBelow int64) (string, error) {
 	if s.indexMissing {
 		return "index file missing", nil
 	}
@@ -95,7 +95,7 @@ func (s *segment) trustActive() (string, error) {
 	}
 	ix := newIndexer(s.interval)
 	ix.maxTs, ix.maxTsOffset = s.timeIdx.last()
-	next, p, err := s.walkTail(&s.offIdx, size, &ix)
+	next, p, err := s.walkTail(&s.offIdx, size, &ix, gapsBelow)
 	if p != "" || err != nil {
 		return p, err
 	}
@@ -121,7 +121,7 @@ func (s *segment) trustActive() (string, error) {
 // returns the offset after the last batch. It reads headers only: the data
 // was fsynced, and this checks structure, not contents. The entries in off
 // must already have passed off.check.
-func (s *segment) walkTail(off *offsetIndex, size int64, ix *indexer) (int64, string, error) {
+func (s *segment) walkTail(off *offsetIndex, size int64, ix *indexer, gapsBelow int64) (int64, string, error) {
 	if size > math.MaxInt32 {
 		return 0, fmt.Sprintf("%d bytes, more than a segment holds", size), nil
 	}
@@ -143,7 +143,7 @@ func (s *segment) walkTail(off *offsetIndex, size int64, ix *indexer) (int64, st
 		if err != nil {
 			return walkProblem(err)
 		}
-		if h.baseOffset != next || h.lastOffset()-s.base > math.MaxInt32 {
+		if !offsetFollows(h.baseOffset, next, gapsBelow) || h.lastOffset()-s.base > math.MaxInt32 {
 			return 0, fmt.Sprintf("batch at %d has base offset %d, want %d", pos, h.baseOffset, next), nil
 		}
 		ix.observe(h)

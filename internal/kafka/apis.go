@@ -31,6 +31,7 @@ func init() {
 		18: {0, 5, (*conn).handleApiVersions},
 		19: {2, 7, (*conn).handleCreateTopics},
 		20: {1, 6, (*conn).handleDeleteTopics},
+		21: {0, 2, (*conn).handleDeleteRecords},
 		22: {0, 5, (*conn).handleInitProducerID},
 		23: {2, 4, (*conn).handleOffsetForLeaderEpoch},
 		24: {0, 3, (*conn).handleAddPartitionsToTxn},

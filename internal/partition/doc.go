@@ -6,6 +6,11 @@
 // transaction markers, the last stable offset and the aborted transaction
 // index (txnindex.go) that read_committed fetches use.
 //
+// For topics whose cleanup.policy includes compact it is also the log
+// cleaner's per-partition half (cleaner.go): it decides what compaction
+// keeps (the latest record per key, tombstones until delete.retention.ms,
+// transactional data by Kafka's rules) and commitlog rewrites the segments.
+//
 // Appends (data and markers) are serialized by the partition; reads run
 // concurrently with them and never see past the high watermark, or the
 // last stable offset for read_committed. With a single replica the high
@@ -16,4 +21,5 @@
 //
 //	00000000000000001500.snapshot   producer state at offset 1500 (snapshot.go)
 //	aborted.txnindex                aborted transactions (txnindex.go)
+//	cleaner.checkpoint              where the last cleaning stopped (cleancheckpoint.go)
 package partition

@@ -23,7 +23,12 @@ type Config struct {
 	// kept after its last batch (producer.id.expiration.ms); 0 means
 	// Kafka's default, a day.
 	ProducerIDExpirationMs int64
-	Log                    commitlog.Config
+	// Compact: cleanup.policy includes compact. The cleaner (Clean) keeps
+	// the latest record of each key, and Append refuses records without a
+	// key, as Kafka does.
+	Compact    bool
+	Compaction Compaction
+	Log        commitlog.Config
 }
 
 // Partition is one partition of a topic.
@@ -48,6 +53,7 @@ type Partition struct {
 
 	flusher flusher
 	waiters waiters
+	cleaner cleanerState
 }
 
 // Open opens (recovering if needed) the partition's log in dir.
@@ -63,6 +69,7 @@ func Open(dir, topic string, index int32, cfg Config, lg *slog.Logger) (*Partiti
 		return nil, err
 	}
 	p.cfg.Store(&cfg)
+	p.loadCleanCheckpoint()
 	p.hwm.Store(log.EndOffset())
 	p.updateLastStableLocked()
 	p.flusher.log, p.flusher.index = log, p.index
@@ -98,9 +105,14 @@ func (p *Partition) Append(b []byte, now time.Time) (Appended, error) {
 		return Appended{}, fmt.Errorf("partition: batch of %d bytes over max.message.bytes %d: %w",
 			len(b), cfg.MaxMessageBytes, kerr.MessageTooLarge)
 	}
-	h, err := batch.Validate(b)
+	var info batch.Info
+	h, err := batch.ValidateInfo(b, &info)
 	if err != nil {
 		return Appended{}, err
+	}
+	if cfg.Compact && info.NullKeys > 0 {
+		return Appended{}, fmt.Errorf("partition: compacted topic cannot accept message without key in topic partition %s-%d: %w",
+			p.Topic, p.Index, kerr.InvalidRecord)
 	}
 	res := Appended{LogAppendTime: -1}
 	if cfg.LogAppendTime {
@@ -214,13 +226,20 @@ func (p *Partition) ApplyRetention(now time.Time) error {
 	p.appendMu.Lock()
 	defer p.appendMu.Unlock()
 	n, err := p.log.ApplyRetention(now)
-	start := p.log.StartOffset()
 	if n > 0 {
-		p.lg.Info("retention deleted segments", "segments", n, "log_start_offset", start)
+		p.lg.Info("retention deleted segments", "segments", n, "log_start_offset", p.log.StartOffset())
 	}
-	if ierr := p.index.prune(start); ierr != nil {
-		p.lg.Warn("pruning the aborted transaction index failed", "err", ierr)
-		err = errors.Join(err, ierr)
+	return errors.Join(err, p.afterStartMovedLocked(now))
+}
+
+// afterStartMovedLocked drops the state below the log start offset once
+// retention or DeleteRecords moved it: aborted transactions whose markers
+// are gone, and producers with no batch left (or idle too long).
+func (p *Partition) afterStartMovedLocked(now time.Time) error {
+	start := p.log.StartOffset()
+	err := p.index.prune(start)
+	if err != nil {
+		p.lg.Warn("pruning the aborted transaction index failed", "err", err)
 	}
 	p.updateLastStableLocked()
 	expiry := cmp.Or(p.cfg.Load().ProducerIDExpirationMs, defaultProducerIDExpirationMs)
@@ -233,6 +252,7 @@ func (p *Partition) ApplyRetention(now time.Time) error {
 // Close fsyncs and closes the log and the aborted transaction index, then
 // saves the producer state so that the next Open need not replay the log.
 func (p *Partition) Close() error {
+	p.stopCleaning()
 	p.appendMu.Lock()
 	defer p.appendMu.Unlock()
 	p.waiters.wakeAll()
@@ -257,6 +277,7 @@ func (p *Partition) Close() error {
 
 // Delete closes the log and removes its files.
 func (p *Partition) Delete() error {
+	p.stopCleaning()
 	p.appendMu.Lock()
 	defer p.appendMu.Unlock()
 	p.waiters.wakeAll()

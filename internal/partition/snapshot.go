@@ -205,3 +205,32 @@ func pruneSnapshots(dir string) {
 		offsets = offsets[1:]
 	}
 }
+
+// retargetSnapshots points each snapshot's abortedUpTo at an entry the
+// aborted transaction index still has, after the cleaner removed entries:
+// Open skips a snapshot that relies on an entry the index lacks (to repair
+// an index a crash cut short), and a snapshot whose entry was cleaned away
+// would be skipped for no reason, costing a longer replay.
+func retargetSnapshots(dir string, index *txnIndex) error {
+	offsets, err := snapshotOffsets(dir)
+	if err != nil {
+		return err
+	}
+	for _, off := range offsets {
+		b, err := os.ReadFile(filepath.Join(dir, snapshotName(off)))
+		if err != nil {
+			continue // removed meanwhile, or unreadable: Open copes
+		}
+		s, err := unmarshalSnapshot(b)
+		if err != nil || s.abortedUpTo < 0 {
+			continue
+		}
+		if upTo := index.newestUpTo(s.abortedUpTo); upTo != s.abortedUpTo {
+			s.abortedUpTo = upTo
+			if err := writeSnapshot(dir, off, s, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -291,6 +292,35 @@ func (x *txnIndex) prune(start int64) error {
 		return nil
 	}
 	return x.rewrite()
+}
+
+// forget drops the entries whose abort marker offset is in markers (the
+// cleaner removes those markers) and rewrites the file.
+func (x *txnIndex) forget(markers []int64) error {
+	kept := make([]abortedEntry, 0, len(x.entries))
+	for _, e := range x.entries {
+		if !slices.Contains(markers, e.LastOffset) {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == len(x.entries) {
+		return nil
+	}
+	x.mu.Lock()
+	x.entries = kept
+	x.mu.Unlock()
+	x.stale = true
+	return x.rewrite()
+}
+
+// newestUpTo returns the marker offset of the newest entry at or below
+// offset, -1 if none.
+func (x *txnIndex) newestUpTo(offset int64) int64 {
+	i := sort.Search(len(x.entries), func(i int) bool { return x.entries[i].LastOffset > offset })
+	if i == 0 {
+		return -1
+	}
+	return x.entries[i-1].LastOffset
 }
 
 // aborted lists the transactions overlapping [from, to): marker at or
