@@ -1,34 +1,23 @@
-// Command samsa runs a Kafka-compatible broker: `samsa serve`.
+// Command samsa runs a Kafka-compatible broker (`samsa serve`) and is a
+// client for any Kafka-compatible broker (`samsa topic`, `group`,
+// `produce`, `consume`, `cluster`: internal/cli).
 package main
 
 import (
-	"fmt"
 	"os"
+
+	"github.com/samsa-streaming/samsa/internal/cli"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
-const usage = `samsa: a Kafka-compatible streaming broker
-
-Usage:
-  samsa serve [flags]    run a single-node broker (samsa serve -h for flags)
-`
-
+// run dispatches: `serve` here, every other command (help and usage
+// errors included) to the CLI package.
 func run(args []string) int {
-	if len(args) == 0 {
-		fmt.Fprint(os.Stderr, usage)
-		return 2
-	}
-	switch args[0] {
-	case "serve":
+	if len(args) > 0 && args[0] == "serve" {
 		return serve(args[1:])
-	case "-h", "--help", "help":
-		fmt.Print(usage)
-		return 0
-	default:
-		fmt.Fprintf(os.Stderr, "samsa: unknown command %q\n\n%s", args[0], usage)
-		return 2
 	}
+	return cli.Main(args)
 }
