@@ -84,6 +84,11 @@ func Open(opts Options) (*Broker, error) {
 		lock.Release()
 		return nil, err
 	}
+	if err := b.compactInternalTopics(); err != nil {
+		b.closeTopics()
+		lock.Release()
+		return nil, fmt.Errorf("broker: compacting internal topics: %w", err)
+	}
 	if err := b.openGroups(); err != nil {
 		b.closeTopics()
 		lock.Release()

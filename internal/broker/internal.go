@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"maps"
+
 	"github.com/google/uuid"
 	"github.com/twmb/franz-go/pkg/kerr"
 
@@ -54,4 +56,28 @@ func (b *Broker) EnsureInternalTopic(name string, configs map[string]string) (*p
 	b.topics[name], b.ids[t.id] = t, t
 	b.lg.Info("internal topic created", "topic", name)
 	return t.partitions[0], nil
+}
+
+// compactInternalTopics makes the internal topics of a data directory
+// written before compaction existed compacted, as Kafka creates them, so
+// their logs stop growing with every commit.
+func (b *Broker) compactInternalTopics() error {
+	for _, name := range []string{OffsetsTopic, TransactionsTopic} {
+		t := b.lookup(name)
+		if t == nil || !t.internal || t.configs["cleanup.policy"] == "compact" {
+			continue
+		}
+		configs := maps.Clone(t.configs)
+		if configs == nil {
+			configs = make(map[string]string)
+		}
+		configs["cleanup.policy"] = "compact"
+		b.dyn.mu.Lock()
+		err := b.setTopicConfigs(name, configs)
+		b.dyn.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
