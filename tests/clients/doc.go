@@ -30,4 +30,10 @@
 //	                  a mid-transaction crash and a broker restart
 //	txn_sarama_test.go Sarama transactions: commit/abort, consume-transform-
 //	                  produce, pending offsets, fencing
+//	configs_test.go   DescribeConfigs/AlterConfigs/IncrementalAlterConfigs via
+//	                  kadm and Sarama, live effects, persistence
+//	compaction_test.go kgo on a compacted topic: latest per key, tombstones,
+//	                  groups resuming past removed ranges
+//	retention_test.go retention by time and size, kadm DeleteRecords
+//	admin_more_test.go the single-replica admin APIs and client quotas
 package clients
