@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/samsa-streaming/samsa/internal/batch"
-	"github.com/samsa-streaming/samsa/internal/commitlog"
 	"github.com/samsa-streaming/samsa/internal/group"
+	"github.com/samsa-streaming/samsa/internal/logscan"
 	"github.com/samsa-streaming/samsa/internal/partition"
 )
 
@@ -19,11 +19,9 @@ import (
 // batch (base offset 0, producer id -1) and gives nothing back to the
 // caller; Sync returns once everything appended before it is on disk.
 type Partition interface {
+	logscan.Reader
 	Append(b []byte, now time.Time) (partition.Appended, error)
 	Sync() error
-	Read(offset int64, maxBytes int) (commitlog.Chunk, error)
-	HighWatermark() int64
-	LogStartOffset() int64
 }
 
 var (

@@ -13,10 +13,8 @@ import (
 
 	"github.com/samsa-streaming/samsa/internal/batch"
 	"github.com/samsa-streaming/samsa/internal/group"
+	"github.com/samsa-streaming/samsa/internal/logscan"
 )
-
-// readBytes is how much of the log replay reads at a time (at least a batch).
-const readBytes = 1 << 20
 
 // replay rebuilds the state of the log, record by record.
 type replay struct {
@@ -62,52 +60,14 @@ func newReplay(lg *slog.Logger) *replay {
 
 // run applies every record from p's log start offset to its high watermark.
 func (r *replay) run(p Partition) error {
-	off, end := p.LogStartOffset(), p.HighWatermark()
-	var buf []byte
-	for off < end {
-		c, err := p.Read(off, readBytes)
-		if err != nil {
-			return fmt.Errorf("grouplog: read offset %d: %w", off, err)
-		}
-		buf, err = c.AppendTo(buf[:0])
-		c.Release()
-		if err != nil {
-			return fmt.Errorf("grouplog: read offset %d: %w", off, err)
-		}
-		if len(buf) == 0 {
-			return fmt.Errorf("grouplog: nothing read at offset %d below high watermark %d", off, end)
-		}
-		if off, err = r.batches(buf, off); err != nil {
-			return err
-		}
+	from := p.LogStartOffset()
+	err := logscan.Batches(p, func(h batch.Header, b []byte) error {
+		return r.batch(h, b[batch.HeaderSize:], from)
+	})
+	if err != nil {
+		return fmt.Errorf("grouplog: %w", err)
 	}
 	return nil
-}
-
-// batches applies the records at offset from and later of the whole batches
-// in b and returns the offset after them.
-func (r *replay) batches(b []byte, from int64) (int64, error) {
-	for len(b) > 0 {
-		h, err := batch.ParseHeader(b)
-		if err != nil {
-			return from, fmt.Errorf("grouplog: batch at offset %d: %w", from, err)
-		}
-		size := h.Size()
-		if size < batch.HeaderSize || size > len(b) {
-			return from, fmt.Errorf("grouplog: batch at offset %d: size %d with %d bytes read", from, size, len(b))
-		}
-		if _, err := batch.Verify(b[:size]); err != nil {
-			return from, fmt.Errorf("grouplog: batch at offset %d: %w", h.BaseOffset, err)
-		}
-		if h.LastOffset() >= from {
-			if err := r.batch(h, b[batch.HeaderSize:size], from); err != nil {
-				return from, fmt.Errorf("grouplog: batch at offset %d: %w", h.BaseOffset, err)
-			}
-			from = h.LastOffset() + 1
-		}
-		b = b[size:]
-	}
-	return from, nil
 }
 
 // batch applies the records at offset from and later of one verified batch

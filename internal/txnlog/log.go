@@ -18,18 +18,16 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/samsa-streaming/samsa/internal/batch"
-	"github.com/samsa-streaming/samsa/internal/commitlog"
+	"github.com/samsa-streaming/samsa/internal/logscan"
 	"github.com/samsa-streaming/samsa/internal/partition"
 	"github.com/samsa-streaming/samsa/internal/txn"
 )
 
 // Partition is what Log needs of the __transaction_state partition.
 type Partition interface {
+	logscan.Reader
 	Append(b []byte, now time.Time) (partition.Appended, error)
 	Sync() error
-	Read(offset int64, maxBytes int) (commitlog.Chunk, error)
-	HighWatermark() int64
-	LogStartOffset() int64
 }
 
 var (
@@ -46,7 +44,6 @@ const (
 	keyVersion      int16 = 0
 	valueVersion    int16 = 0
 	maxValueVersion int16 = 1
-	readBytes             = 1 << 20
 )
 
 // Open replays p and returns the Log writing to it and the transactional
@@ -177,64 +174,24 @@ func decode(key, value []byte) (id string, s txn.Snapshot, ok bool) {
 // eachRecord calls fn for every record of p's data batches, in offset
 // order.
 func eachRecord(p Partition, fn func(key, value []byte)) error {
-	off, end := p.LogStartOffset(), p.HighWatermark()
-	var buf []byte
-	for off < end {
-		c, err := p.Read(off, readBytes)
-		if err != nil {
-			return fmt.Errorf("txnlog: read offset %d: %w", off, err)
-		}
-		buf, err = c.AppendTo(buf[:0])
-		c.Release()
-		if err != nil {
-			return fmt.Errorf("txnlog: read offset %d: %w", off, err)
-		}
-		next, err := eachInBatches(buf, off, fn)
-		if err != nil {
-			return err
-		}
-		if next <= off {
-			return fmt.Errorf("txnlog: nothing read at offset %d below high watermark %d", off, end)
-		}
-		off = next
-	}
-	return nil
-}
-
-func eachInBatches(b []byte, from int64, fn func(key, value []byte)) (int64, error) {
-	for len(b) >= batch.HeaderSize {
-		h, err := batch.ParseHeader(b)
-		if err == nil && (h.Size() < batch.HeaderSize || h.Size() > len(b)) {
-			err = fmt.Errorf("size %d with %d bytes read", h.Size(), len(b))
-		}
-		if err == nil {
-			_, err = batch.Verify(b[:h.Size()])
-		}
-		if err != nil {
-			return from, fmt.Errorf("txnlog: batch at offset %d: %w", from, err)
-		}
-		raw := b[batch.HeaderSize:h.Size()]
-		b = b[h.Size():]
-		if h.LastOffset() < from {
-			continue
-		}
-		from = h.LastOffset() + 1
+	err := logscan.Batches(p, func(h batch.Header, b []byte) error {
 		if h.IsControl() {
-			continue
+			return nil
 		}
-		payload := raw
+		payload := b[batch.HeaderSize:]
 		if h.Codec() != batch.None {
-			if payload, err = batch.Decompress(h.Codec(), raw, batch.MaxUncompressed); err != nil {
-				return from, fmt.Errorf("txnlog: batch at offset %d: %w", h.BaseOffset, err)
+			var err error
+			if payload, err = batch.Decompress(h.Codec(), payload, batch.MaxUncompressed); err != nil {
+				return err
 			}
 		}
-		err = batch.Records(h, payload, func(r batch.Record) error {
+		return batch.Records(h, payload, func(r batch.Record) error {
 			fn(r.Key, r.Value)
 			return nil
 		})
-		if err != nil {
-			return from, fmt.Errorf("txnlog: batch at offset %d: %w", h.BaseOffset, err)
-		}
+	})
+	if err != nil {
+		return fmt.Errorf("txnlog: %w", err)
 	}
-	return from, nil
+	return nil
 }
