@@ -9,6 +9,8 @@
 //	  producer_ids.json    the next block of producer ids (producerids.go)
 //	  broker_configs.json  dynamic broker configs (brokerconfigs.go)
 //	  client_quotas.json   client quotas (quotas.go)
+//	  acls.json            ACLs (acls.go)
+//	  scram_credentials.json SCRAM credentials: salt, stored and server keys (scram.go)
 //	  <topic>-<n>/         partition logs (package commitlog and partition)
 //
 // Each file is rewritten whole on each change (they change rarely) by
