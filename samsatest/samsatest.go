@@ -27,8 +27,38 @@ func Config(name, value string) Option {
 // DataDir makes the broker use dir, e.g. to restart on the same data.
 func DataDir(dir string) Option { return func(o *samsa.Options) { o.DataDir = dir } }
 
-// Listen binds the Kafka listener to addr instead of a free loopback port.
+// Listen binds the PLAINTEXT listener to addr instead of a free loopback
+// port; "" leaves only the listeners of the listeners property.
 func Listen(addr string) Option { return func(o *samsa.Options) { o.Listen = addr } }
+
+// Listener adds a listener on a free loopback port: name is its listener
+// name, protocol its security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT,
+// SASL_SSL), mapped in listener.security.protocol.map. Its settings are
+// broker properties (Config), e.g. listener.name.<name>.ssl.keystore.location;
+// Broker.ListenerAddr(name) gives its address.
+func Listener(name, protocol string) Option {
+	return func(o *samsa.Options) {
+		Config("listeners", join(o.Configs["listeners"], name+"://127.0.0.1:0"))(o)
+		m := o.Configs["listener.security.protocol.map"]
+		if m == "" {
+			m = "PLAINTEXT:PLAINTEXT"
+		}
+		Config("listener.security.protocol.map", join(m, name+":"+protocol))(o)
+	}
+}
+
+func join(list, item string) string {
+	if list == "" {
+		return item
+	}
+	return list + "," + item
+}
+
+// ScramCredentials makes SCRAM users come from creds instead of the
+// broker's own store.
+func ScramCredentials(creds samsa.ScramCredentials) Option {
+	return func(o *samsa.Options) { o.ScramCredentials = creds }
+}
 
 // Admin turns on the admin HTTP listener on a free loopback port.
 func Admin() Option { return func(o *samsa.Options) { o.AdminListen = "127.0.0.1:0" } }

@@ -23,8 +23,8 @@ func (o *overrides) Set(v string) error { *o = append(*o, v); return nil }
 func serve(args []string) int {
 	fs := flag.NewFlagSet("samsa serve", flag.ContinueOnError)
 	dataDir := fs.String("data-dir", "", "data directory (default: log.dirs, else ./samsa-data)")
-	listen := fs.String("listen", "", "Kafka listener host:port (default: listeners, else 127.0.0.1:9092)")
-	advertise := fs.String("advertise", "", "host:port given to clients (default: advertised.listeners, else the listener)")
+	listen := fs.String("listen", "", "PLAINTEXT listener host:port, added to or replacing the PLAINTEXT entry of listeners (default: listeners, else 127.0.0.1:9092)")
+	advertise := fs.String("advertise", "", "host:port given to PLAINTEXT clients (default: advertised.listeners, else the listener)")
 	admin := fs.String("admin-listen", "127.0.0.1:9644", "admin HTTP host:port for /metrics and /healthz; empty disables it")
 	configFile := fs.String("config", "", "server.properties file with Kafka broker properties")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")

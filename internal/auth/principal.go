@@ -1,6 +1,9 @@
-// Package auth holds who a request comes from (Principal) and, in time,
-// the authorizer that decides what it may do. Front ends authenticate a
-// connection and attach its Principal to every request they hand the core.
+// Package auth holds who a request comes from (Principal) and what it may
+// do: Kafka's ACL model (acl.go), the Authorizer that applies it as
+// Kafka's StandardAuthorizer does (authorizer.go, index.go, bytype.go) and
+// SCRAM key derivation (scram.go). Front ends authenticate a connection and
+// check every request's Client against the Authorizer; storing ACLs and
+// credentials is package meta's business.
 package auth
 
 // Principal is an authenticated identity in Kafka's form "Type:Name",

@@ -40,8 +40,10 @@ type Broker struct {
 
 	lock   *meta.Lock
 	meta   *meta.Store
-	quotas *meta.Quotas    // client quotas: stored, not enforced yet
+	quotas *meta.Quotas    // client quotas, enforced with rates
+	rates  *quotaRates     // measured client byte rates (quotaenforce_rates.go)
 	dyn    *dynamicConfigs // dynamic broker configs; see configs.go
+	sec    security        // authorizer, ACLs, SCRAM credentials; see acl.go
 
 	mu     sync.RWMutex // guards topics and ids; not held during I/O on partitions
 	topics map[string]*topic
@@ -113,7 +115,11 @@ func (b *Broker) load() error {
 	if b.quotas, err = meta.OpenQuotas(b.dataDir); err != nil {
 		return err
 	}
+	b.rates = b.newQuotaRates()
 	if err := b.loadDynamicConfigs(); err != nil {
+		return err
+	}
+	if err := b.openSecurity(); err != nil {
 		return err
 	}
 	b.removeDeletedDirs()

@@ -9,8 +9,8 @@ import (
 )
 
 // Client quotas (KIP-546) are stored, validated and described as a Kafka
-// 4 controller does, and survive restarts; they are not enforced yet
-// (throttling comes with authentication, which gives quotas a user).
+// 4 controller does, and survive restarts; the byte-rate quotas are
+// enforced by quotaenforce*.go.
 
 // Quota entity types.
 const (
@@ -64,6 +64,11 @@ func (b *Broker) AlterClientQuotas(ctx context.Context, alts []QuotaAlteration, 
 }
 
 func (b *Broker) applyQuotas(changes []meta.QuotaChange) error {
+	// The lookup index is rebuilt under the same lock, so a request never
+	// keeps using quotas older than the last change.
+	b.rates.indexMu.Lock()
+	defer b.rates.indexMu.Unlock()
+	defer b.buildQuotaIndexesLocked()
 	if err := b.quotas.Apply(changes); err != nil {
 		return errorf(kerr.KafkaStorageError, "%v", err)
 	}

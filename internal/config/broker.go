@@ -31,8 +31,8 @@ var brokerDefs = []brokerDef{
 	{name: "broker.id", typ: Int, def: "", doc: "Older name of node.id; if set it must equal node.id."},
 	{name: "log.dirs", typ: String, def: "", doc: "Data directory (one only); --data-dir overrides it."},
 	{name: "log.dir", typ: String, def: "", doc: "Used when log.dirs is not set."},
-	{name: "listeners", typ: List, def: "", doc: "PLAINTEXT://host:port; --listen overrides it. Listeners named in controller.listener.names are ignored."},
-	{name: "advertised.listeners", typ: List, def: "", doc: "PLAINTEXT://host:port given to clients; --advertise overrides it."},
+	{name: "listeners", typ: List, def: "", doc: "NAME://host:port entries, each a listener whose security protocol listener.security.protocol.map gives; --listen sets the PLAINTEXT one. Listeners named in controller.listener.names are ignored."},
+	{name: "advertised.listeners", typ: List, def: "", doc: "NAME://host:port given to clients connected to listener NAME (default: the listener's own address); --advertise sets the PLAINTEXT one."},
 	{name: "auto.create.topics.enable", typ: Boolean, def: "true", doc: "Create unknown topics on Metadata and Produce."},
 	{name: "delete.topic.enable", typ: Boolean, def: "true", doc: "Allow DeleteTopics."},
 	{name: "num.partitions", typ: Int, def: "1", doc: "Partitions of auto-created topics.", validate: atLeast(1)},
@@ -76,6 +76,9 @@ var brokerDefs = []brokerDef{
 	{name: "transaction.abort.timed.out.transaction.cleanup.interval.ms", typ: Int, def: "10000", doc: "How often transactions past their timeout are aborted.", validate: atLeast(1)},
 	{name: "producer.id.expiration.ms", typ: Int, def: "86400000", doc: "How long a partition keeps an idempotent producer's state after its last write.", validate: atLeast(1)},
 	{name: "offsets.retention.minutes", typ: Int, def: "10080", doc: "Committed offsets of an empty group are deleted this long after its last commit.", validate: atLeast(1)},
+	{name: "authorizer.class.name", typ: String, def: "", doc: "Turns ACL authorization on when set to a Kafka authorizer (" + standardAuthorizer + " or " + aclAuthorizer + "); empty allows every request, as Kafka without an authorizer.", validate: oneOf("", standardAuthorizer, aclAuthorizer)},
+	{name: "super.users", typ: String, def: "", doc: "Principals allowed everything whatever the ACLs, separated by semicolons (User:admin;User:ops)."},
+	{name: "allow.everyone.if.no.acl.found", typ: Boolean, def: "false", doc: "Allow an operation on a resource that no ACL matches (for anyone); false denies it."},
 
 	// Kafka quickstart and multi-node settings that mean nothing here.
 	{name: "process.roles", typ: List, ignored: true},
@@ -83,7 +86,6 @@ var brokerDefs = []brokerDef{
 	{name: "controller.quorum.bootstrap.servers", typ: List, ignored: true},
 	{name: "controller.listener.names", typ: List, ignored: true},
 	{name: "inter.broker.listener.name", typ: String, ignored: true},
-	{name: "listener.security.protocol.map", typ: List, ignored: true},
 	{name: "num.network.threads", typ: Int, ignored: true},
 	{name: "num.io.threads", typ: Int, ignored: true},
 	{name: "socket.send.buffer.bytes", typ: Int, ignored: true},
@@ -102,7 +104,7 @@ func lookupBrokerDef(name string) (brokerDef, bool) {
 			return d, true
 		}
 	}
-	return brokerDef{}, false
+	return lookupListenerDef(name)
 }
 
 // Broker is the validated broker configuration: the static properties
@@ -162,6 +164,9 @@ func (b *Broker) setProperty(name, value string) error {
 		return nil
 	}
 	if err := d.check(value); err != nil {
+		if d.typ == Password {
+			value = "[hidden]" // secrets never reach logs
+		}
 		return fmt.Errorf("config: %s=%q: %v", name, value, err)
 	}
 	b.static[name] = value
@@ -270,6 +275,23 @@ func (b *Broker) ProducerIDExpiration() time.Duration { return b.ms("producer.id
 func (b *Broker) OffsetsRetention() time.Duration {
 	return time.Duration(b.int64("offsets.retention.minutes")) * time.Minute
 }
+
+// Kafka authorizer classes that turn authorization on; Samsa has its own
+// implementation of their semantics, not a plug-in.
+const (
+	standardAuthorizer = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+	aclAuthorizer      = "kafka.security.authorizer.AclAuthorizer"
+)
+
+// AuthorizerEnabled reports whether authorizer.class.name names an
+// authorizer (default: none, every request allowed).
+func (b *Broker) AuthorizerEnabled() bool { return b.value("authorizer.class.name") != "" }
+
+// SuperUsers is super.users: principals separated by semicolons.
+func (b *Broker) SuperUsers() string { return b.value("super.users") }
+
+// AllowEveryoneIfNoACL is allow.everyone.if.no.acl.found (default false).
+func (b *Broker) AllowEveryoneIfNoACL() bool { return b.bool("allow.everyone.if.no.acl.found") }
 
 // DataDir is log.dirs (or log.dir) when set, else "".
 func (b *Broker) DataDir() string {

@@ -101,27 +101,6 @@ func TestNewBroker(t *testing.T) {
 	}
 }
 
-func TestListeners(t *testing.T) {
-	b, err := NewBroker(map[string]string{
-		"listeners":                 "PLAINTEXT://127.0.0.1:19092,CONTROLLER://:9093",
-		"controller.listener.names": "CONTROLLER",
-		"advertised.listeners":      "PLAINTEXT://kafka.example:9092",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := b.PlaintextListener("listeners"); err != nil || got != "127.0.0.1:19092" {
-		t.Errorf("listeners = %q, %v", got, err)
-	}
-	if got, err := b.PlaintextListener("advertised.listeners"); err != nil || got != "kafka.example:9092" {
-		t.Errorf("advertised = %q, %v", got, err)
-	}
-	b, _ = NewBroker(map[string]string{"listeners": "SASL_SSL://:9094"})
-	if _, err := b.PlaintextListener("listeners"); err == nil {
-		t.Error("SASL_SSL listener accepted; it is not supported yet")
-	}
-}
-
 func TestTopicConfig(t *testing.T) {
 	b, err := NewBroker(map[string]string{"log.segment.bytes": "1000"})
 	if err != nil {

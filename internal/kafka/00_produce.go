@@ -19,6 +19,7 @@ import (
 //     pipelined produces keep their order; waiting for fsync (acks=all)
 //     does not hold the connection's reader.
 //   - acks=0 gets no response at all, as in Kafka.
+//   - Over producer_byte_rate: ThrottleMillis set, connection muted (throttle.go).
 //
 // Version notes: v5 log start offset; v8 error message and record errors;
 // v9 flexible; v12 transaction protocol v2: a transactional batch adds its
@@ -40,13 +41,16 @@ func (c *conn) handleProduce(r *request) outcome {
 	}
 	checked, rejected := checkSingleBatch(parts)
 	produced := c.s.b.Produce(req.Acks, checked)
+	throttle := c.throttleProduce(r) // quotas (throttle.go): mutes the connection over the quota, acks=0 too
 	if req.Acks == broker.AcksNone {
 		produced.Wait()
 		return outcome{none: true}
 	}
 	return outcome{wait: func() outcome {
 		results := mergeRejected(produced.Wait(), rejected)
-		return respond(produceResponse(r, req, results))
+		resp := produceResponse(r, req, results)
+		resp.ThrottleMillis = throttle
+		return respond(resp)
 	}}
 }
 

@@ -37,6 +37,8 @@ import (
 //     uncommitted.
 //   - Single replica: the leader epoch is 0; a client epoch above it is
 //     UNKNOWN_LEADER_EPOCH.
+//   - consumer_byte_rate caps max bytes; over it the answer is empty with
+//     ThrottleMillis and the connection is muted (throttle.go).
 //
 // Version notes: v4 isolation level, last stable offset, aborted
 // transactions; v5 log start offset; v7 sessions; v11 rack and preferred
@@ -51,14 +53,16 @@ func (c *conn) handleFetch(r *request) outcome {
 		return respond(resp)
 	}
 	return outcome{wait: func() outcome {
+		quota := c.fetchQuota(r) // quotas (throttle.go): consumer_byte_rate
+		minBytes, maxBytes := fetchBytesUnderQuota(quota, req)
 		results := c.s.b.Fetch(c.ctx, broker.FetchRequest{
 			MaxWait:   time.Duration(req.MaxWaitMillis) * time.Millisecond,
-			MinBytes:  req.MinBytes,
-			MaxBytes:  req.MaxBytes,
+			MinBytes:  minBytes,
+			MaxBytes:  maxBytes,
 			Isolation: partition.Isolation(req.IsolationLevel),
 			Parts:     plan.parts,
 		})
-		return c.fetchResponse(r, req, plan, results)
+		return c.fetchResponseUnderQuota(quota, r, req, plan, results)
 	}}
 }
 

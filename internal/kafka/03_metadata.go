@@ -6,6 +6,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/samsa-streaming/samsa/internal/auth"
 	"github.com/samsa-streaming/samsa/internal/broker"
 )
 
@@ -19,8 +20,9 @@ import (
 //     v4) and auto.create.topics.enable is on; otherwise
 //     UNKNOWN_TOPIC_OR_PARTITION. Illegal names get INVALID_TOPIC_EXCEPTION.
 //   - v10+: topics asked for by id only; an unknown id is UNKNOWN_TOPIC_ID.
-//   - Authorized operations are everything (no authorizer yet) when asked
-//     for, else Kafka's "not requested" value.
+//   - Authorized operations come from the authorizer (authz_ops.go) when
+//     asked for, else Kafka's "not requested" value. Which topics are
+//     described or created is decided before (authz_metadata.go).
 //
 // Version notes: v1 controller and rack; v2 cluster id; v4 auto-create
 // flag; v7 leader epoch; v8 authorized operations; v9 flexible; v10 topic
@@ -30,12 +32,12 @@ func (c *conn) handleMetadata(r *request) outcome {
 	resp := req.ResponseKind().(*kmsg.MetadataResponse)
 	b := c.s.b
 	self := kmsg.NewMetadataResponseBroker()
-	self.NodeID, self.Host, self.Port = b.NodeID(), c.s.host, c.s.port
+	self.NodeID, self.Host, self.Port = b.NodeID(), c.l.host, c.l.port
 	resp.Brokers = []kmsg.MetadataResponseBroker{self}
 	clusterID := b.ClusterID()
 	resp.ClusterID = &clusterID
 	resp.ControllerID = b.NodeID()
-	resp.AuthorizedOperations = authorizedOps(req.IncludeClusterAuthorizedOperations, clusterOps)
+	resp.AuthorizedOperations = c.clusterAuthorizedOps(req.IncludeClusterAuthorizedOperations)
 
 	if req.Topics == nil || (req.Version == 0 && len(req.Topics) == 0) {
 		for _, info := range b.Topics() {
@@ -49,6 +51,9 @@ func (c *conn) handleMetadata(r *request) outcome {
 		mt := c.metadataTopic(r, req, info, err)
 		if err != nil {
 			mt.Topic, mt.TopicID = t.Topic, t.TopicID
+			if t.Topic != nil {
+				mt.AuthorizedOperations = c.authorizedOps(req.IncludeTopicAuthorizedOperations, auth.ResourceTopic, *t.Topic)
+			}
 		}
 		resp.Topics = append(resp.Topics, mt)
 	}
@@ -81,7 +86,7 @@ func (c *conn) lookupMetadataTopic(t kmsg.MetadataRequestTopic, autoCreate bool)
 
 func (c *conn) metadataTopic(r *request, req *kmsg.MetadataRequest, info broker.TopicInfo, err error) kmsg.MetadataResponseTopic {
 	mt := kmsg.NewMetadataResponseTopic()
-	mt.AuthorizedOperations = authorizedOps(req.IncludeTopicAuthorizedOperations, topicOps)
+	mt.AuthorizedOperations = c.authorizedOps(req.IncludeTopicAuthorizedOperations, auth.ResourceTopic, info.Name)
 	if err != nil {
 		mt.ErrorCode = r.code(err)
 		return mt
@@ -96,23 +101,4 @@ func (c *conn) metadataTopic(r *request, req *kmsg.MetadataRequest, info broker.
 		mt.Partitions = append(mt.Partitions, p)
 	}
 	return mt
-}
-
-// Kafka's AclOperation codes as a bitfield: what a principal may do. With
-// no authorizer every operation on the resource type is allowed.
-const (
-	notRequestedOps = int32(-2147483648)
-	// READ WRITE CREATE DELETE ALTER DESCRIBE DESCRIBE_CONFIGS ALTER_CONFIGS
-	topicOps = int32(1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<11)
-	// CREATE ALTER DESCRIBE CLUSTER_ACTION DESCRIBE_CONFIGS ALTER_CONFIGS IDEMPOTENT_WRITE
-	clusterOps = int32(1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12)
-	// READ DELETE DESCRIBE
-	groupOps = int32(1<<3 | 1<<6 | 1<<8)
-)
-
-func authorizedOps(requested bool, ops int32) int32 {
-	if !requested {
-		return notRequestedOps
-	}
-	return ops
 }

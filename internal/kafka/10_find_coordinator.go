@@ -23,7 +23,7 @@ func (c *conn) handleFindCoordinator(r *request) outcome {
 	if req.Version < 4 {
 		resp.ErrorCode = r.code(code)
 		if code == nil {
-			resp.NodeID, resp.Host, resp.Port = c.s.b.NodeID(), c.s.host, c.s.port
+			resp.NodeID, resp.Host, resp.Port = c.s.b.NodeID(), c.l.host, c.l.port
 		} else {
 			resp.NodeID = -1
 		}
@@ -33,7 +33,7 @@ func (c *conn) handleFindCoordinator(r *request) outcome {
 		rc := kmsg.NewFindCoordinatorResponseCoordinator()
 		rc.Key, rc.ErrorCode, rc.NodeID = key, r.code(code), -1
 		if code == nil {
-			rc.NodeID, rc.Host, rc.Port = c.s.b.NodeID(), c.s.host, c.s.port
+			rc.NodeID, rc.Host, rc.Port = c.s.b.NodeID(), c.l.host, c.l.port
 		}
 		resp.Coordinators = append(resp.Coordinators, rc)
 	}

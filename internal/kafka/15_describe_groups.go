@@ -1,6 +1,10 @@
 package kafka
 
-import "github.com/twmb/franz-go/pkg/kmsg"
+import (
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/samsa-streaming/samsa/internal/auth"
+)
 
 // DescribeGroups v0-6
 //
@@ -14,7 +18,7 @@ func (c *conn) handleDescribeGroups(r *request) outcome {
 	resp := c.s.b.Groups().DescribeGroups(req)
 	for i := range resp.Groups {
 		r.noteError(resp.Groups[i].ErrorCode)
-		resp.Groups[i].AuthorizedOperations = authorizedOps(req.IncludeAuthorizedOperations, groupOps)
+		resp.Groups[i].AuthorizedOperations = c.authorizedOps(req.IncludeAuthorizedOperations, auth.ResourceGroup, resp.Groups[i].Group)
 	}
 	return respond(resp)
 }

@@ -22,7 +22,8 @@ import (
 //     string given with default or any or missing with exact, an unknown
 //     match type, or ip combined with user or client-id;
 //     UNSUPPORTED_VERSION for a type other than user, client-id, ip.
-//   - Quotas are stored, not enforced: nothing is throttled yet.
+//   - producer_byte_rate and consumer_byte_rate are enforced from the next
+//     request (throttle.go); the other keys are stored only.
 //
 // Version notes: v1 flexible.
 func (c *conn) handleDescribeClientQuotas(r *request) outcome {

@@ -25,7 +25,8 @@ import (
 //     together (fsynced) before the answer, and survive restarts.
 //     ValidateOnly checks and changes nothing.
 //   - Deviation: NaN and infinite values are refused (Kafka stores some).
-//   - Quotas are stored, not enforced: nothing is throttled yet.
+//   - producer_byte_rate and consumer_byte_rate are enforced from the next
+//     request (throttle.go); the other keys are stored only.
 //
 // Version notes: v1 flexible.
 func (c *conn) handleAlterClientQuotas(r *request) outcome {

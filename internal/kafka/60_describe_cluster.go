@@ -29,8 +29,8 @@ func (c *conn) handleDescribeCluster(r *request) outcome {
 	resp.ClusterID = b.ClusterID()
 	resp.ControllerID = b.NodeID()
 	br := kmsg.NewDescribeClusterResponseBroker()
-	br.NodeID, br.Host, br.Port = b.NodeID(), c.s.host, c.s.port
+	br.NodeID, br.Host, br.Port = b.NodeID(), c.l.host, c.l.port
 	resp.Brokers = []kmsg.DescribeClusterResponseBroker{br}
-	resp.ClusterAuthorizedOperations = authorizedOps(req.IncludeClusterAuthorizedOperations, clusterOps)
+	resp.ClusterAuthorizedOperations = c.clusterAuthorizedOps(req.IncludeClusterAuthorizedOperations)
 	return respond(resp)
 }

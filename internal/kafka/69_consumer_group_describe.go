@@ -1,6 +1,10 @@
 package kafka
 
-import "github.com/twmb/franz-go/pkg/kmsg"
+import (
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/samsa-streaming/samsa/internal/auth"
+)
 
 // ConsumerGroupDescribe v0-1
 //
@@ -14,7 +18,7 @@ func (c *conn) handleConsumerGroupDescribe(r *request) outcome {
 	resp := c.s.b.Groups().ConsumerGroupDescribe(req)
 	for i := range resp.Groups {
 		r.noteError(resp.Groups[i].ErrorCode)
-		resp.Groups[i].AuthorizedOperations = authorizedOps(req.IncludeAuthorizedOperations, groupOps)
+		resp.Groups[i].AuthorizedOperations = c.authorizedOps(req.IncludeAuthorizedOperations, auth.ResourceGroup, resp.Groups[i].Group)
 	}
 	return respond(resp)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/samsa-streaming/samsa/internal/auth"
 	"github.com/samsa-streaming/samsa/internal/broker"
 )
 
@@ -17,7 +18,9 @@ import (
 //     epoch 0, replicas and ISR [this node], no offline replicas, empty
 //     eligible leader replicas and last known ELR (one replica: the ISR
 //     never shrinks). Topic ids, internal flag, and the authorized
-//     operations of a topic (all, no authorizer yet).
+//     operations of a topic (from the authorizer, authz_ops.go). Listing
+//     every topic leaves out those the principal may not DESCRIBE;
+//     topics asked for by name are checked before (authz_topics.go).
 //   - Pagination: at most ResponsePartitionLimit partitions (capped at
 //     2000, Kafka's max.request.partition.size.limit default, and at least
 //     1); the cursor's topic starts at the cursor's partition. When the
@@ -80,7 +83,9 @@ func (c *conn) topicsToDescribe(req *kmsg.DescribeTopicPartitionsRequest) ([]str
 	var names []string
 	if len(req.Topics) == 0 {
 		for _, info := range c.s.b.Topics() {
-			names = append(names, info.Name)
+			if c.mayDescribeTopic(info.Name) { // listing all: unauthorized topics are left out before paging (authz_topics.go)
+				names = append(names, info.Name)
+			}
 		}
 	} else {
 		for _, t := range req.Topics {
@@ -112,7 +117,7 @@ func (c *conn) describedTopic(info broker.TopicInfo, start, limit int32) (kmsg.D
 	rt := kmsg.NewDescribeTopicPartitionsResponseTopic()
 	name := info.Name
 	rt.Topic, rt.TopicID, rt.IsInternal = &name, info.ID, info.Internal
-	rt.AuthorizedOperations = topicOps
+	rt.AuthorizedOperations = c.authorizedOps(true, auth.ResourceTopic, name)
 	rt.Partitions = []kmsg.DescribeTopicPartitionsResponseTopicPartition{}
 	end := int32(min(int64(info.Partitions), int64(start)+int64(limit))) // a cursor near 2^31 must not wrap
 	node := c.s.b.NodeID()
@@ -137,7 +142,7 @@ func (r *request) unknownDescribedTopic(name string) kmsg.DescribeTopicPartition
 		err = kerr.InvalidTopicException
 	}
 	rt.ErrorCode = r.code(err)
-	rt.AuthorizedOperations = topicOps
+	rt.AuthorizedOperations = r.conn.authorizedOps(true, auth.ResourceTopic, name)
 	rt.Partitions = []kmsg.DescribeTopicPartitionsResponseTopicPartition{}
 	return rt
 }

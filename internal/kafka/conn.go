@@ -3,6 +3,7 @@ package kafka
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/samsa-streaming/samsa/internal/auth"
 )
 
 // maxInFlight bounds the requests one connection may have read but not yet
@@ -21,20 +24,35 @@ const maxInFlight = 64
 
 type conn struct {
 	s   *Server
-	nc  net.Conn
+	l   *listener
+	nc  net.Conn // a *tls.Conn on TLS listeners
 	lg  *slog.Logger
 	ctx context.Context // cancelled when the connection ends
 
+	who  atomic.Pointer[auth.Principal] // see principal (sasl.go)
+	sasl *saslConn                      // nil unless the listener is SASL_*
+
 	queue    chan *slot
 	stopping atomic.Bool
+	throttle connThrottle // quota mute, see throttle.go
 }
 
-func newConn(s *Server, nc net.Conn) *conn {
-	return &conn{
-		s: s, nc: nc,
+func newConn(s *Server, l *listener, nc net.Conn) *conn {
+	c := &conn{
+		s: s, l: l, nc: nc,
 		lg:    s.lg.With("remote", nc.RemoteAddr().String()),
 		queue: make(chan *slot, maxInFlight),
 	}
+	if l.tls != nil {
+		// Wrapped now, the handshake runs in serve: Close may close
+		// c.nc at any time, so it is never replaced.
+		c.nc = tls.Server(nc, l.tls.Config())
+	}
+	if l.sasl != nil {
+		c.sasl = &saslConn{l: l.sasl}
+	}
+	c.setPrincipal(auth.Anonymous)
+	return c
 }
 
 // stopReading makes the reader stop after the request it is reading (a
@@ -45,6 +63,10 @@ func (c *conn) stopReading() {
 }
 
 func (c *conn) serve() {
+	if !c.handshake() {
+		c.nc.Close()
+		return
+	}
 	ctx, cancel := context.WithCancel(c.s.ctx)
 	c.ctx = ctx
 	writerDone := make(chan struct{})
@@ -74,6 +96,7 @@ func (c *conn) readLoop() {
 			c.logReadError(err)
 			return
 		}
+		c.awaitUnmute() // quotas (throttle.go): a throttled connection handles nothing until its mute ends (KIP-219)
 		if !c.handleFrame(frame) {
 			return
 		}
@@ -91,8 +114,8 @@ func (c *conn) readFrame(br *bufio.Reader) ([]byte, error) {
 		return nil, err
 	}
 	size := int32(binary.BigEndian.Uint32(sizeBuf[:]))
-	if size < 0 || size > c.s.maxRequest {
-		return nil, &frameSizeError{size: size, max: c.s.maxRequest}
+	if limit, setting := c.maxFrame(); size < 0 || size > limit {
+		return nil, &frameSizeError{size: size, max: limit, setting: setting}
 	}
 	frame := getFrame(int(size))
 	if _, err := io.ReadFull(br, frame); err != nil {
@@ -102,10 +125,22 @@ func (c *conn) readFrame(br *bufio.Reader) ([]byte, error) {
 	return frame, nil
 }
 
-type frameSizeError struct{ size, max int32 }
+type frameSizeError struct {
+	size, max int32
+	setting   string
+}
 
 func (e *frameSizeError) Error() string {
-	return "kafka: request size " + itoa(int(e.size)) + " is outside 0.." + itoa(int(e.max)) + " (socket.request.max.bytes)"
+	return "kafka: request size " + itoa(int(e.size)) + " is outside 0.." + itoa(int(e.max)) + " (" + e.setting + ")"
+}
+
+// maxFrame is the largest request accepted now: sasl.server.max.receive.size
+// until SASL authentication completes, then socket.request.max.bytes.
+func (c *conn) maxFrame() (int32, string) {
+	if c.sasl != nil && c.sasl.stage != stageComplete && c.sasl.l.MaxReceive() < c.s.maxRequest {
+		return c.sasl.l.MaxReceive(), "sasl.server.max.receive.size"
+	}
+	return c.s.maxRequest, "socket.request.max.bytes"
 }
 
 func (c *conn) logReadError(err error) {
@@ -129,6 +164,13 @@ func (c *conn) logReadError(err error) {
 // connection (after the answers already queued are written), which is what
 // Kafka does with a request it cannot parse or does not support.
 func (c *conn) handleFrame(frame []byte) bool {
+	if c.sasl != nil && c.sasl.stage == stageRawTokens {
+		return c.handleRawToken(frame) // after a v0 SaslHandshake (sasl.go)
+	}
+	if !c.saslGate(frame) {
+		putFrame(frame)
+		return false
+	}
 	start := time.Now()
 	h, req, err := decodeRequest(frame)
 	if err != nil {
@@ -139,8 +181,8 @@ func (c *conn) handleFrame(frame []byte) bool {
 	r := &request{header: h, conn: c, kreq: req, start: start, frame: frame}
 	s := &slot{done: make(chan struct{}), req: r}
 	c.queue <- s
-	c.run(s, apis[h.key].handle(c, r))
-	return true
+	c.run(s, c.dispatch(r)) // authorization first (authz.go)
+	return !c.authFailed()
 }
 
 func (c *conn) logDecodeError(h header, err error) {

@@ -5,32 +5,35 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/samsa-streaming/samsa/internal/broker"
+	"github.com/samsa-streaming/samsa/internal/config"
+	"github.com/samsa-streaming/samsa/internal/sasl"
 )
 
 // Options configure the Kafka front end.
 type Options struct {
 	Broker *broker.Broker
 	Logger *slog.Logger
-	// Advertised is the host:port given to clients in Metadata; empty means
-	// the listener's own address.
-	Advertised string
+	// Listeners to bind, each with its security protocol; the first is
+	// the one Addr and Advertised describe.
+	Listeners []config.Listener
+	// ScramCredentials backs SCRAM-SHA-256 and SCRAM-SHA-512; nil means
+	// no listener may enable them.
+	ScramCredentials sasl.ScramCredentials
 }
 
-// Server serves the Kafka protocol on one listener.
+// Server serves the Kafka protocol on its listeners.
 type Server struct {
 	b          *broker.Broker
 	lg         *slog.Logger
-	ln         net.Listener
-	host       string // advertised
-	port       int32
+	listeners  []*listener
 	maxRequest int32
 	idle       time.Duration // connections.max.idle.ms
+	authDelay  time.Duration // connection.failed.authentication.delay.ms
 	sessions   *fetchSessions
 
 	// ctx parents every connection's context; Close cancels it so that
@@ -43,60 +46,83 @@ type Server struct {
 	wg      sync.WaitGroup
 }
 
-// Listen binds addr; call Serve to accept connections.
-func Listen(addr string, opts Options) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	adv := opts.Advertised
-	if adv == "" {
-		adv = ln.Addr().String()
-	}
-	host, portStr, err := net.SplitHostPort(adv)
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "localhost"
+// Listen binds every listener; call Serve to accept connections.
+func Listen(opts Options) (*Server, error) {
+	if len(opts.Listeners) == 0 {
+		return nil, errors.New("kafka: no listeners")
 	}
 	cfg := opts.Broker.Config()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{
-		b: opts.Broker, lg: opts.Logger, ln: ln, host: host, port: int32(port),
+	s := &Server{
+		b: opts.Broker, lg: opts.Logger,
 		maxRequest: cfg.SocketRequestMaxBytes(),
 		idle:       cfg.ConnectionsMaxIdle(),
+		authDelay:  cfg.FailedAuthenticationDelay(),
 		sessions:   newFetchSessions(cfg.FetchSessionSlots()),
 		ctx:        ctx, cancel: cancel,
 		conns: make(map[*conn]struct{}),
-	}, nil
+	}
+	for _, l := range opts.Listeners {
+		bound, err := bindListener(cfg, l, opts.ScramCredentials, opts.Logger)
+		if err != nil {
+			s.closeListeners()
+			cancel()
+			return nil, err
+		}
+		s.listeners = append(s.listeners, bound)
+	}
+	return s, nil
 }
 
-// Addr is the bound listener address.
-func (s *Server) Addr() net.Addr { return s.ln.Addr() }
-
-// Advertised is the host:port clients are told to connect to.
-func (s *Server) Advertised() string {
-	return net.JoinHostPort(s.host, strconv.Itoa(int(s.port)))
+func (s *Server) closeListeners() error {
+	var errs []error
+	for _, l := range s.listeners {
+		if err := l.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
-// Serve accepts connections until Close.
+// Addr is the bound address of the first listener.
+func (s *Server) Addr() net.Addr { return s.listeners[0].ln.Addr() }
+
+// Advertised is the host:port the first listener's clients are told to
+// connect to.
+func (s *Server) Advertised() string { return s.listeners[0].advertised() }
+
+// Listeners describes every listener, in configuration order.
+func (s *Server) Listeners() []ListenerInfo {
+	out := make([]ListenerInfo, len(s.listeners))
+	for i, l := range s.listeners {
+		out[i] = l.info()
+	}
+	return out
+}
+
+// Serve accepts connections on every listener until Close.
 func (s *Server) Serve() {
+	var accepting sync.WaitGroup
+	for _, l := range s.listeners {
+		accepting.Add(1)
+		go func() {
+			defer accepting.Done()
+			s.accept(l)
+		}()
+	}
+	accepting.Wait()
+}
+
+func (s *Server) accept(l *listener) {
 	for {
-		nc, err := s.ln.Accept()
+		nc, err := l.ln.Accept()
 		if err != nil {
 			if !s.closing.Load() {
-				s.lg.Error("accept failed; listener stopped", "err", err)
+				s.lg.Error("accept failed; listener stopped", "listener", l.name, "err", err)
 			}
 			return
 		}
-		c := newConn(s, nc)
+		c := newConn(s, l, nc)
 		s.mu.Lock()
 		if s.closing.Load() {
 			s.mu.Unlock()
@@ -121,7 +147,7 @@ func (s *Server) Serve() {
 // the wait; when it ends connections are closed at once.
 func (s *Server) Close(ctx context.Context) error {
 	s.closing.Store(true)
-	err := s.ln.Close()
+	err := s.closeListeners()
 	s.mu.Lock()
 	for c := range s.conns {
 		c.stopReading()
@@ -139,9 +165,6 @@ func (s *Server) Close(ctx context.Context) error {
 		}
 		s.mu.Unlock()
 		<-done
-	}
-	if errors.Is(err, net.ErrClosed) {
-		err = nil
 	}
 	return err
 }

@@ -69,6 +69,11 @@ type outcome struct {
 	// marker so they can be sent from the file without a copy.
 	chunks []commitlog.Chunk
 	marker []byte
+
+	// rawToken: token is a SASL reply after a v0 SaslHandshake, sent as
+	// size-prefixed bytes without a response header (sasl.go).
+	rawToken bool
+	token    []byte
 }
 
 func respond(resp kmsg.Response) outcome { return outcome{resp: resp} }
@@ -105,6 +110,11 @@ func (s *slot) release() {
 }
 
 func (s *slot) encode() {
+	if s.out.rawToken {
+		frame := binary.BigEndian.AppendUint32(nil, uint32(len(s.out.token)))
+		s.segs = []segment{{bytes: append(frame, s.out.token...)}}
+		return
+	}
 	r := s.req
 	resp := s.out.resp
 	frame := appendResponseHeader(make([]byte, 0, 256), r.correlationID, resp.IsFlexible(), r.key)
