@@ -5,7 +5,9 @@
 
 CLIENT is "confluent" (librdkafka through confluent-kafka-python) or
 "kafka-python". SETTINGS is a JSON object of the client's own security
-settings (librdkafka properties, or kafka-python keyword arguments).
+settings (librdkafka properties, or kafka-python keyword arguments); for
+confluent, "samsa.oauth.token" is an OAUTHBEARER token handed to
+librdkafka through its oauth_cb, valid for "samsa.oauth.expiry" (unix s).
 
 Produces three messages to partition 0 of TOPIC, then reads partition 0
 from the beginning until it has seen them. Prints JSON lines:
@@ -38,6 +40,10 @@ def confluent(bootstrap, topic, settings):
         if err.code() in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED) or err.fatal():
             auth_failed(err.str())
 
+    token = settings.pop("samsa.oauth.token", None)
+    expiry = settings.pop("samsa.oauth.expiry", 0)
+    if token is not None:
+        settings["oauth_cb"] = lambda _config: (token, float(expiry))
     base = dict(settings, **{"bootstrap.servers": bootstrap, "error_cb": error_cb})
     p = Producer(dict(base, **{"acks": "all", "enable.idempotence": False}))
     values = ["secure-%d" % i for i in range(3)]
