@@ -43,6 +43,8 @@ func init() {
 		{name: "produce", commands: []*command{produceCommand()}},
 		{name: "consume", commands: []*command{consumeCommand()}},
 		{name: "cluster", summary: "cluster id, brokers, API versions", commands: []*command{clusterInfoCommand()}},
+		{name: "acl", summary: "create, list and delete ACLs (brokers with an authorizer)", commands: aclCommands()},
+		{name: "user", summary: "create, list and delete SCRAM users", commands: userCommands()},
 	}
 }
 

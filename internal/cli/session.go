@@ -23,10 +23,11 @@ type globals struct {
 	brokers string
 	json    bool
 	timeout time.Duration
+	sec     security
 }
 
 func defaultGlobals(env *Env) *globals {
-	g := &globals{brokers: defaultBrokers, timeout: defaultTimeout}
+	g := &globals{brokers: defaultBrokers, timeout: defaultTimeout, sec: securityFromEnv(env.Getenv)}
 	if env.Getenv != nil {
 		if b := env.Getenv("SAMSA_BROKERS"); b != "" {
 			g.brokers = b
@@ -45,6 +46,7 @@ func (g *globals) register(fs *flagSet) {
 	for _, name := range []string{"brokers", "b", "json", "timeout"} {
 		fs.globals[name] = true
 	}
+	g.sec.register(fs)
 }
 
 // session is one command's connection to the cluster: a franz-go client
@@ -99,6 +101,11 @@ func (s *session) newClient(opts ...kgo.Opt) (*kgo.Client, error) {
 		kgo.WithHooks(&s.watch),
 		kgo.DisableClientMetrics(), // a short-lived CLI has nothing to report
 	}
+	sec, err := s.g.sec.opts()
+	if err != nil {
+		return nil, err
+	}
+	base = append(base, sec...)
 	cl, err := kgo.NewClient(append(base, opts...)...)
 	if err != nil {
 		return nil, usagef("--brokers %q: %v", s.g.brokers, err)
