@@ -205,10 +205,16 @@ func (p *Partition) Sync() error {
 // FlushIfDirty fsyncs the log if anything was appended since the last
 // fsync; the background flusher calls it for acks=0/1 data.
 func (p *Partition) FlushIfDirty() error {
-	if !p.dirty.Load() {
+	// Cleared before the fsync: an append racing with it sets the flag
+	// again, so at worst the next tick fsyncs once more than needed.
+	if !p.dirty.Swap(false) {
 		return nil
 	}
-	return p.Sync()
+	if err := p.Sync(); err != nil {
+		p.dirty.Store(true)
+		return err
+	}
+	return nil
 }
 
 // HighWatermark is the offset consumers can read up to (exclusive).

@@ -140,3 +140,21 @@ func TestWaiterWokenByAppend(t *testing.T) {
 	}
 	p.Unwatch(w) // already dropped: must be harmless
 }
+
+// TestFlushIfDirty: the background flush makes appended data durable and
+// then has nothing to do until the next append.
+func TestFlushIfDirty(t *testing.T) {
+	p := openTest(t, Config{})
+	if _, err := p.Append(timedBatch(t, 1, 0), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if !p.dirty.Load() {
+		t.Fatal("an append left the partition clean")
+	}
+	if err := p.FlushIfDirty(); err != nil {
+		t.Fatal(err)
+	}
+	if p.dirty.Load() || p.log.RecoveryPoint() != p.log.EndOffset() {
+		t.Fatalf("after the flush: dirty %v, recovery point %d, end %d", p.dirty.Load(), p.log.RecoveryPoint(), p.log.EndOffset())
+	}
+}
