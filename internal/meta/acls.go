@@ -1,10 +1,6 @@
 package meta
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -39,16 +35,9 @@ type aclsFileFormat struct {
 // OpenACLs loads the ACLs kept in dir (none if never written).
 func OpenACLs(dir string) (*ACLs, error) {
 	s := &ACLs{path: filepath.Join(dir, ACLsFile)}
-	raw, err := os.ReadFile(s.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return s, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("meta: %w", err)
-	}
 	var f aclsFileFormat
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return nil, fmt.Errorf("meta: %s is corrupt: %w", ACLsFile, err)
+	if err := readJSON(s.path, &f); err != nil {
+		return nil, err
 	}
 	s.acls = f.ACLs
 	return s, nil
@@ -78,11 +67,7 @@ func (s *ACLs) Change(add []auth.ACL, remove func(auth.ACL) bool) ([]auth.ACL, e
 			next = append(next, a)
 		}
 	}
-	raw, err := json.MarshalIndent(aclsFileFormat{ACLs: next}, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("meta: %w", err)
-	}
-	if err := writeFileAtomic(s.path, raw); err != nil {
+	if err := writeJSON(s.path, aclsFileFormat{ACLs: next}); err != nil {
 		return nil, err
 	}
 	s.acls = next

@@ -1,11 +1,7 @@
 package meta
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"sync"
 )
@@ -42,16 +38,9 @@ type brokerConfigsState struct {
 // dir; a missing file means none.
 func OpenBrokerConfigs(dir string) (*BrokerConfigs, error) {
 	c := &BrokerConfigs{path: filepath.Join(dir, BrokerConfigsFile)}
-	raw, err := os.ReadFile(c.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("meta: %w", err)
-	}
 	var st brokerConfigsState
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return nil, fmt.Errorf("meta: %s is corrupt: %w", BrokerConfigsFile, err)
+	if err := readJSON(c.path, &st); err != nil {
+		return nil, err
 	}
 	c.cluster, c.node = st.Cluster, st.Node
 	return c, nil
@@ -67,13 +56,9 @@ func (c *BrokerConfigs) Get() (cluster, node map[string]string) {
 // Put replaces both scopes and persists them before returning. On error
 // the previous configs stay in effect, on disk and here.
 func (c *BrokerConfigs) Put(cluster, node map[string]string) error {
-	raw, err := json.MarshalIndent(brokerConfigsState{Cluster: cluster, Node: node}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("meta: %w", err)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := writeFileAtomic(c.path, raw); err != nil {
+	if err := writeJSON(c.path, brokerConfigsState{Cluster: cluster, Node: node}); err != nil {
 		return err
 	}
 	c.cluster, c.node = maps.Clone(cluster), maps.Clone(node)

@@ -1,12 +1,6 @@
 package meta
 
-import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-)
+import "path/filepath"
 
 // Producer ids are handed out in blocks, as Kafka's controller hands them
 // to brokers: the end of the last reserved block is persisted before any id
@@ -26,22 +20,12 @@ func (s *Store) ReserveProducerIDs(n int64) (int64, error) {
 	defer s.mu.Unlock()
 	path := filepath.Join(s.dir, producerIDsFile)
 	var st producerIDsState
-	raw, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
-		return 0, fmt.Errorf("meta: %w", err)
-	default:
-		if err := json.Unmarshal(raw, &st); err != nil {
-			return 0, fmt.Errorf("meta: %s is corrupt: %w", producerIDsFile, err)
-		}
+	if err := readJSON(path, &st); err != nil {
+		return 0, err
 	}
 	first := st.Next
 	st.Next += n
-	if raw, err = json.Marshal(st); err != nil {
-		return 0, fmt.Errorf("meta: %w", err)
-	}
-	if err := writeFileAtomic(path, raw); err != nil {
+	if err := writeJSON(path, st); err != nil {
 		return 0, err
 	}
 	return first, nil

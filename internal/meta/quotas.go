@@ -1,11 +1,7 @@
 package meta
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -87,16 +83,9 @@ type quotasFileFormat struct {
 // OpenQuotas loads the client quotas kept in dir (none if never written).
 func OpenQuotas(dir string) (*Quotas, error) {
 	q := &Quotas{path: filepath.Join(dir, quotasFile), entities: make(map[string]EntityQuotas)}
-	raw, err := os.ReadFile(q.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return q, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("meta: %w", err)
-	}
 	var f quotasFileFormat
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return nil, fmt.Errorf("meta: %s is corrupt: %w", quotasFile, err)
+	if err := readJSON(q.path, &f); err != nil {
+		return nil, err
 	}
 	for _, e := range f.Entities {
 		e.Entity = e.Entity.Sorted()
@@ -162,9 +151,5 @@ func (q *Quotas) persist(entities map[string]EntityQuotas) error {
 	for _, k := range slices.Sorted(maps.Keys(entities)) {
 		f.Entities = append(f.Entities, entities[k])
 	}
-	raw, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return fmt.Errorf("meta: %w", err)
-	}
-	return writeFileAtomic(q.path, raw)
+	return writeJSON(q.path, f)
 }

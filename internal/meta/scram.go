@@ -1,11 +1,7 @@
 package meta
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -64,16 +60,9 @@ type scramFileFormat struct {
 // OpenScram loads the credentials kept in dir (none if never written).
 func OpenScram(dir string) (*Scram, error) {
 	s := &Scram{path: filepath.Join(dir, ScramFile), creds: make(map[ScramKey]ScramRecord)}
-	raw, err := os.ReadFile(s.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return s, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("meta: %w", err)
-	}
 	var f scramFileFormat
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return nil, fmt.Errorf("meta: %s is corrupt: %w", ScramFile, err)
+	if err := readJSON(s.path, &f); err != nil {
+		return nil, err
 	}
 	for _, r := range f.Credentials {
 		s.creds[ScramKey{r.User, r.Mechanism}] = r
@@ -122,11 +111,7 @@ func (s *Scram) Change(remove []ScramKey, put []ScramRecord) error {
 	for _, r := range put {
 		next[ScramKey{r.User, r.Mechanism}] = r
 	}
-	raw, err := json.MarshalIndent(scramFileFormat{Credentials: sortedScram(next)}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("meta: %w", err)
-	}
-	if err := writeFileAtomic(s.path, raw); err != nil {
+	if err := writeJSON(s.path, scramFileFormat{Credentials: sortedScram(next)}); err != nil {
 		return err
 	}
 	s.creds = next
