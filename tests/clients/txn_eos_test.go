@@ -129,6 +129,7 @@ type eosMember struct {
 	dialer  *cutDialer
 	cancel  context.CancelFunc
 	done    chan error
+	failed  atomic.Pointer[error] // why the loop stopped early, for waitCommits
 	commits atomic.Int64
 	crash   chan chan struct{} // asks the loop to cut itself off mid-transaction
 }
@@ -160,7 +161,13 @@ func (p *eosPipeline) start(name string) *eosMember {
 	t.Cleanup(sess.Close)
 	ctx, cancel := context.WithCancel(testContext(t))
 	m.cancel = cancel
-	go func() { m.done <- m.run(ctx) }()
+	go func() {
+		err := m.run(ctx)
+		if err != nil {
+			m.failed.Store(&err)
+		}
+		m.done <- err
+	}()
 	return m
 }
 
@@ -252,6 +259,9 @@ func (p *eosPipeline) waitCommits(what string, ms ...*eosMember) {
 	}
 	waitFor(p.t, what+" committing transactions", func() error {
 		for i, m := range ms {
+			if err := m.failed.Load(); err != nil {
+				p.t.Fatalf("%s: member %s stopped: %v", what, m.name, *err)
+			}
 			if m.commits.Load() < before[i]+3 {
 				return fmt.Errorf("%s committed %d since", m.name, m.commits.Load()-before[i])
 			}
