@@ -309,3 +309,26 @@ func endV1(c *Coordinator, id string, pid int64, epoch int16, commit bool) error
 	_, _, err := c.EndTxn(id, pid, epoch, commit, false)
 	return err
 }
+
+// TestTimedOutProducerRecovers: after its transaction timed out, the
+// producer claims the bumped epoch with InitProducerId and its old epoch
+// (KIP-588); a producer fenced by a new one cannot.
+func TestTimedOutProducerRecovers(t *testing.T) {
+	f := newFixture(t)
+	pid, epoch := mustInit(t, f.c, "t", -1, -1)
+	f.c.AddPartitions("t", pid, epoch, []TopicPartition{tpA})
+	f.now = f.now.Add(time.Minute + time.Millisecond)
+	f.c.abortTimedOut()
+	wantErr(t, "commit after the timeout", endV1(f.c, "t", pid, epoch, true), kerr.ProducerFenced)
+	p2, e2 := mustInit(t, f.c, "t", pid, epoch)
+	if p2 != pid || e2 != epoch+2 {
+		t.Fatalf("recovering producer got %d/%d, want %d/%d", p2, e2, pid, epoch+2)
+	}
+	_, _, err := f.c.InitProducerID("t", time.Minute, pid, epoch)
+	wantErr(t, "the old epoch again", err, kerr.ProducerFenced)
+
+	f.c.AddPartitions("t", pid, e2, []TopicPartition{tpA})
+	mustInit(t, f.c, "t", -1, -1) // a new producer fences the transaction
+	_, _, err = f.c.InitProducerID("t", time.Minute, pid, e2)
+	wantErr(t, "the fenced producer claims the epoch", err, kerr.ProducerFenced)
+}

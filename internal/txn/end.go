@@ -98,14 +98,19 @@ func (c *Coordinator) completeLocked(t *txn) error {
 }
 
 // abortWithBumpLocked aborts t's ongoing transaction with the epoch bumped,
-// so that its producer is fenced (a timed-out transaction, or a new
-// producer of the same id).
-func (c *Coordinator) abortWithBumpLocked(t *txn) error {
+// so that its producer is fenced (a new producer of the same id, or a
+// timed-out transaction). After a timeout the producer may claim the new
+// epoch with InitProducerId and its old epoch (KIP-588): timedOut
+// remembers that, as Kafka's coordinator does.
+func (c *Coordinator) abortWithBumpLocked(t *txn, timedOut bool) error {
 	prev := t.snapshotLocked()
 	if err := c.bumpEpochLocked(t); err != nil {
 		return err
 	}
-	t.lastEpoch = -1 // the fenced producer may not retry into the new epoch
+	if !timedOut {
+		t.lastEpoch = -1 // the fenced producer may not claim the new epoch
+	}
+	t.timedOut = timedOut
 	t.state, t.lastUpdate = PrepareAbort, c.nowMs()
 	if err := c.saveLocked(t, prev); err != nil {
 		return err
@@ -141,7 +146,7 @@ func (c *Coordinator) abortTimedOut() {
 		if !t.removed && t.state == Ongoing && t.start >= 0 && now-t.start > t.timeout.Milliseconds() {
 			c.lg.Info("aborting a timed-out transaction", "transactional_id", t.id, "producer_id", t.pid,
 				"epoch", t.epoch, "timeout", t.timeout)
-			if err := c.abortWithBumpLocked(t); err != nil {
+			if err := c.abortWithBumpLocked(t, true); err != nil {
 				c.lg.Warn("aborting a timed-out transaction failed; will retry", "transactional_id", t.id, "err", err)
 			}
 		}

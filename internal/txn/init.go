@@ -43,12 +43,16 @@ func (c *Coordinator) InitProducerID(id string, timeout time.Duration, pid int64
 	}
 	if pid >= 0 {
 		switch {
+		case pid == t.pid && epoch == t.lastEpoch && t.timedOut:
+			// KIP-588: the producer whose transaction timed out claims
+			// the epoch the abort bumped; it gets the next one.
 		case pid == t.pid && epoch == t.lastEpoch && t.state == Empty:
 			return t.pid, t.epoch, nil // a retry of the call that bumped the epoch
 		case pid != t.pid || epoch != t.epoch:
 			return -1, -1, errFenced
 		}
 	}
+	t.timedOut = false
 	prev := t.snapshotLocked()
 	if err := c.bumpEpochLocked(t); err != nil {
 		return -1, -1, err
@@ -72,7 +76,7 @@ func (c *Coordinator) endPreviousLocked(t *txn) error {
 	switch {
 	case t.state == Ongoing:
 		c.lg.Info("fencing the producer of an ongoing transaction", "transactional_id", t.id, "producer_id", t.pid, "epoch", t.epoch)
-		return c.abortWithBumpLocked(t)
+		return c.abortWithBumpLocked(t, false)
 	case t.state.completing():
 		return c.completeLocked(t)
 	}

@@ -83,6 +83,7 @@ type txn struct {
 	prevPID    int64 // see Snapshot
 	nextPID    int64
 	v2         bool
+	timedOut   bool // the last transaction was aborted on timeout (KIP-588); not persisted
 	removed    bool // expired or never persisted: look the id up again
 }
 

@@ -69,7 +69,7 @@ func (c *Coordinator) endTxnV2Locked(t *txn, pid int64, epoch int16, commit bool
 // isRetryLocked reports whether pid and epoch are those of the producer
 // before the last EndTxn bumped them.
 func (t *txn) isRetryLocked(pid int64, epoch int16) bool {
-	if t.lastEpoch < 0 || epoch != t.lastEpoch {
+	if t.timedOut || t.lastEpoch < 0 || epoch != t.lastEpoch {
 		return false
 	}
 	return pid == t.pid || (t.prevPID >= 0 && pid == t.prevPID && pid != t.pid)

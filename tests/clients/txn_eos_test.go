@@ -40,9 +40,9 @@ func testExactlyOncePipeline(t *testing.T, opts ...samsatest.Option) {
 	input := produceInput(t, addr, in, parts)
 
 	p := &eosPipeline{t: t, addr: addr}
-	a := p.start("a")
+	a := p.start("a", liveTxnTimeout)
 	p.waitCommits("a alone", a)
-	bm, c := p.start("b"), p.start("c")
+	bm, c := p.start("b", liveTxnTimeout), p.start("c", zombieTxnTimeout)
 	waitFor(t, "a group of three", func() error { return stableWith(t, adm, group, 3) })
 	p.waitCommits("a, b and c", a, bm, c)
 
@@ -54,7 +54,7 @@ func testExactlyOncePipeline(t *testing.T, opts ...samsatest.Option) {
 		t.Fatalf("Close: %v", err)
 	}
 	b, _ = startGroupBroker(t, append(opts, samsatest.Listen(addr))...)
-	d := p.start("d")
+	d := p.start("d", liveTxnTimeout)
 	p.waitCommits("a and d after the restart", a, d)
 
 	n := input.stop()
@@ -134,14 +134,24 @@ type eosMember struct {
 	crash   chan chan struct{} // asks the loop to cut itself off mid-transaction
 }
 
-func (p *eosPipeline) start(name string) *eosMember {
+// The member that crashes has a short transaction timeout, so its open
+// transaction is aborted (and the output's last stable offset moves on)
+// quickly; the others have one long enough to outlast the broker restart
+// in the middle of a transaction, which would otherwise abort and fence
+// them as in Kafka.
+const (
+	zombieTxnTimeout = 3 * time.Second
+	liveTxnTimeout   = 30 * time.Second
+)
+
+func (p *eosPipeline) start(name string, txnTimeout time.Duration) *eosMember {
 	t := p.t
 	m := &eosMember{name: name, dialer: new(cutDialer), done: make(chan error, 1), crash: make(chan chan struct{}, 1)}
 	sess, err := kgo.NewGroupTransactSession(
 		kgo.SeedBrokers(p.addr),
 		kgo.Dialer(m.dialer.dial),
 		kgo.TransactionalID("eos-"+name),
-		kgo.TransactionTimeout(3*time.Second),
+		kgo.TransactionTimeout(txnTimeout),
 		kgo.ConsumerGroup("eos-group"),
 		kgo.ConsumeTopics("eos-in"),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
