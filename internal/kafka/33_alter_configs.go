@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -35,23 +36,35 @@ import (
 func (c *conn) handleAlterConfigs(r *request) outcome {
 	req := r.kreq.(*kmsg.AlterConfigsRequest)
 	resp := req.ResponseKind().(*kmsg.AlterConfigsResponse)
-	dups := duplicates(len(req.Resources), func(i int) string {
-		return resourceKey(req.Resources[i].ResourceType, req.Resources[i].ResourceName)
-	})
-	for _, res := range req.Resources {
-		rr := kmsg.NewAlterConfigsResponseResource()
-		rr.ResourceType, rr.ResourceName = res.ResourceType, res.ResourceName
-		var err error
-		if dups[resourceKey(res.ResourceType, res.ResourceName)] {
-			err = duplicateResource
-		} else {
-			err = c.alterConfigs(res, req.ValidateOnly)
-		}
-		c.logRefusal(res.ResourceType, res.ResourceName, err)
-		rr.ErrorCode, rr.ErrorMessage = r.code(err), message(err)
-		resp.Resources = append(resp.Resources, rr)
-	}
+	c.alterEach(r, len(req.Resources),
+		func(i int) (kmsg.ConfigResourceType, string) {
+			return req.Resources[i].ResourceType, req.Resources[i].ResourceName
+		},
+		func(i int) error { return c.alterConfigs(req.Resources[i], req.ValidateOnly) },
+		func(i int, code int16, msg *string) {
+			rr := kmsg.NewAlterConfigsResponseResource()
+			rr.ResourceType, rr.ResourceName = req.Resources[i].ResourceType, req.Resources[i].ResourceName
+			rr.ErrorCode, rr.ErrorMessage = code, msg
+			resp.Resources = append(resp.Resources, rr)
+		})
 	return respond(resp)
+}
+
+// alterEach answers each of n resources of an alter request in order: a
+// resource given twice is refused, the others go to alter, and refusals
+// are logged.
+func (c *conn) alterEach(r *request, n int, resource func(int) (kmsg.ConfigResourceType, string),
+	alter func(int) error, answer func(i int, code int16, msg *string)) {
+	dups := duplicates(n, func(i int) string { return resourceKey(resource(i)) })
+	for i := range n {
+		t, name := resource(i)
+		var err error = duplicateResource
+		if !dups[resourceKey(t, name)] {
+			err = alter(i)
+		}
+		c.logRefusal(t, name, err)
+		answer(i, r.code(err), message(err))
+	}
 }
 
 func (c *conn) alterConfigs(res kmsg.AlterConfigsRequestResource, validateOnly bool) error {
@@ -67,16 +80,25 @@ func (c *conn) alterConfigs(res kmsg.AlterConfigsRequestResource, validateOnly b
 	if err := checkConfigNames(len(res.Configs), func(i int) string { return res.Configs[i].Name }, nulls); err != nil {
 		return err
 	}
-	switch res.ResourceType {
-	case kmsg.ConfigResourceTypeTopic:
-		return c.s.b.AlterTopicConfigs(res.ResourceName, alter)
-	case kmsg.ConfigResourceTypeBroker:
-		return c.s.b.AlterBrokerConfigs(res.ResourceName, alter)
-	case kmsg.ConfigResourceTypeClientMetrics, kmsg.ConfigResourceTypeGroupConfig:
-		return unsupportedResource(res.ResourceType)
+	// BROKER_LOGGER is an unknown type here: Kafka changes log levels only
+	// incrementally.
+	return c.alterResource(res.ResourceType, res.ResourceName, alter,
+		kmsg.ConfigResourceTypeClientMetrics, kmsg.ConfigResourceTypeGroupConfig)
+}
+
+// alterResource applies alter to a topic or this broker; the unsupported
+// types are ones Kafka has but Samsa has no configs for, any other type is
+// unknown.
+func (c *conn) alterResource(t kmsg.ConfigResourceType, name string, alter broker.AlterConfigs, unsupported ...kmsg.ConfigResourceType) error {
+	switch {
+	case t == kmsg.ConfigResourceTypeTopic:
+		return c.s.b.AlterTopicConfigs(name, alter)
+	case t == kmsg.ConfigResourceTypeBroker:
+		return c.s.b.AlterBrokerConfigs(name, alter)
+	case slices.Contains(unsupported, t):
+		return unsupportedResource(t)
 	}
-	// BROKER_LOGGER too: Kafka changes log levels only incrementally.
-	return &broker.Error{Code: kerr.InvalidRequest, Message: fmt.Sprintf("Unknown resource type %d", res.ResourceType)}
+	return &broker.Error{Code: kerr.InvalidRequest, Message: fmt.Sprintf("Unknown resource type %d", t)}
 }
 
 var duplicateResource = &broker.Error{Code: kerr.InvalidRequest, Message: "Each resource must appear at most once."}

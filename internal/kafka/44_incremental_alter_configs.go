@@ -1,9 +1,6 @@
 package kafka
 
 import (
-	"fmt"
-
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/samsa-streaming/samsa/internal/broker"
@@ -28,22 +25,17 @@ import (
 func (c *conn) handleIncrementalAlterConfigs(r *request) outcome {
 	req := r.kreq.(*kmsg.IncrementalAlterConfigsRequest)
 	resp := req.ResponseKind().(*kmsg.IncrementalAlterConfigsResponse)
-	dups := duplicates(len(req.Resources), func(i int) string {
-		return resourceKey(req.Resources[i].ResourceType, req.Resources[i].ResourceName)
-	})
-	for _, res := range req.Resources {
-		rr := kmsg.NewIncrementalAlterConfigsResponseResource()
-		rr.ResourceType, rr.ResourceName = res.ResourceType, res.ResourceName
-		var err error
-		if dups[resourceKey(res.ResourceType, res.ResourceName)] {
-			err = duplicateResource
-		} else {
-			err = c.incrementalAlterConfigs(res, req.ValidateOnly)
-		}
-		c.logRefusal(res.ResourceType, res.ResourceName, err)
-		rr.ErrorCode, rr.ErrorMessage = r.code(err), message(err)
-		resp.Resources = append(resp.Resources, rr)
-	}
+	c.alterEach(r, len(req.Resources),
+		func(i int) (kmsg.ConfigResourceType, string) {
+			return req.Resources[i].ResourceType, req.Resources[i].ResourceName
+		},
+		func(i int) error { return c.incrementalAlterConfigs(req.Resources[i], req.ValidateOnly) },
+		func(i int, code int16, msg *string) {
+			rr := kmsg.NewIncrementalAlterConfigsResponseResource()
+			rr.ResourceType, rr.ResourceName = req.Resources[i].ResourceType, req.Resources[i].ResourceName
+			rr.ErrorCode, rr.ErrorMessage = code, msg
+			resp.Resources = append(resp.Resources, rr)
+		})
 	return respond(resp)
 }
 
@@ -63,13 +55,6 @@ func (c *conn) incrementalAlterConfigs(res kmsg.IncrementalAlterConfigsRequestRe
 	if err := checkConfigNames(len(res.Configs), func(i int) string { return res.Configs[i].Name }, nulls); err != nil {
 		return err
 	}
-	switch res.ResourceType {
-	case kmsg.ConfigResourceTypeTopic:
-		return c.s.b.AlterTopicConfigs(res.ResourceName, alter)
-	case kmsg.ConfigResourceTypeBroker:
-		return c.s.b.AlterBrokerConfigs(res.ResourceName, alter)
-	case kmsg.ConfigResourceTypeBrokerLogger, kmsg.ConfigResourceTypeClientMetrics, kmsg.ConfigResourceTypeGroupConfig:
-		return unsupportedResource(res.ResourceType)
-	}
-	return &broker.Error{Code: kerr.InvalidRequest, Message: fmt.Sprintf("Unknown resource type %d", res.ResourceType)}
+	return c.alterResource(res.ResourceType, res.ResourceName, alter,
+		kmsg.ConfigResourceTypeBrokerLogger, kmsg.ConfigResourceTypeClientMetrics, kmsg.ConfigResourceTypeGroupConfig)
 }
