@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/samsa-streaming/samsa/internal/atomicfile"
 )
 
 const (
@@ -91,26 +93,10 @@ func readCheckpoint(dir string) (c checkpoint, ok bool, err error) {
 // writeCheckpoint replaces the checkpoint atomically: write a temporary
 // file, fsync it, rename it over the old one, fsync the directory.
 func writeCheckpoint(dir string, c checkpoint) error {
-	path := filepath.Join(dir, checkpointName)
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("commitlog: write checkpoint: %w", err)
+	if err := atomicfile.Write(filepath.Join(dir, checkpointName), c.marshal()); err != nil {
+		return fmt.Errorf("commitlog: %w", err)
 	}
-	_, err = f.Write(c.marshal())
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		return fmt.Errorf("commitlog: write checkpoint: %w", err)
-	}
-	return syncDir(dir)
+	return nil
 }
 
 func syncDir(dir string) error {

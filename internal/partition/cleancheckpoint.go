@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/samsa-streaming/samsa/internal/atomicfile"
 )
 
 // The cleaner checkpoint is where the last cleaning stopped, Kafka's
@@ -78,21 +80,8 @@ func readCleanCheckpoint(dir string) (c cleanCheckpoint, ok bool, err error) {
 }
 
 func writeCleanCheckpoint(dir string, c cleanCheckpoint) error {
-	path := filepath.Join(dir, cleanCheckpointName)
-	tmp := path + ".tmp"
-	err := os.WriteFile(tmp, c.marshal(), 0o644)
-	if err == nil {
-		err = syncFile(tmp)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err == nil {
-		err = syncFile(dir)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("partition: write cleaner checkpoint: %w", err)
+	if err := atomicfile.Write(filepath.Join(dir, cleanCheckpointName), c.marshal()); err != nil {
+		return fmt.Errorf("partition: cleaner checkpoint: %w", err)
 	}
 	return nil
 }

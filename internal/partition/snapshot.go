@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/samsa-streaming/samsa/internal/atomicfile"
 )
 
 // Producer state snapshots let a restart rebuild the producer state
@@ -137,35 +139,14 @@ func unmarshalSnapshot(b []byte) (snapshot, error) {
 // directory (at Close); a snapshot written at a roll is not fsynced, which
 // only costs a longer replay if a crash loses it.
 func writeSnapshot(dir string, offset int64, s snapshot, durable bool) error {
-	path := filepath.Join(dir, snapshotName(offset))
-	tmp := path + ".tmp"
-	err := os.WriteFile(tmp, marshalSnapshot(s), 0o644)
-	if err == nil && durable {
-		err = syncFile(tmp)
+	write := atomicfile.WriteLazy
+	if durable {
+		write = atomicfile.Write
 	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err == nil && durable {
-		err = syncFile(dir)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("partition: write producer snapshot: %w", err)
+	if err := write(filepath.Join(dir, snapshotName(offset)), marshalSnapshot(s)); err != nil {
+		return fmt.Errorf("partition: producer snapshot: %w", err)
 	}
 	return nil
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // snapshotOffsets lists the snapshots in dir, oldest first, removing

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/samsa-streaming/samsa/internal/atomicfile"
 )
 
 // The aborted transaction index lists the aborted transactions whose abort
@@ -194,7 +196,7 @@ func (x *txnIndex) sync() error {
 	}
 	x.fileMu.RUnlock()
 	if err == nil && x.newFile.Swap(false) {
-		if err = syncFile(x.dir); err != nil {
+		if err = atomicfile.Sync(x.dir); err != nil {
 			x.newFile.Store(true)
 		}
 	}
@@ -221,19 +223,7 @@ func (x *txnIndex) rewrite() error {
 	for _, e := range x.entries {
 		b = appendTxnEntry(b, e)
 	}
-	tmp := x.path + ".tmp"
-	err := os.WriteFile(tmp, b, 0o644)
-	if err == nil {
-		err = syncFile(tmp)
-	}
-	if err == nil {
-		err = os.Rename(tmp, x.path)
-	}
-	if err == nil {
-		err = syncFile(x.dir)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(x.path, b); err != nil {
 		return fmt.Errorf("partition: rewrite aborted transaction index: %w", err)
 	}
 	x.closeFile()
